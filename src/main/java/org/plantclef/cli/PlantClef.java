@@ -1,0 +1,5 @@
+package org.plantclef.cli;
+
+public class PlantClef {
+    public static void main(String[] args) {}
+}

@@ -1,0 +1,73 @@
+package org.plantclef.image;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The reference geometry: centre square crop and grid tiling (see DESIGN.md). */
+public final class ImageOps {
+
+    private ImageOps() {}
+
+    /**
+     * The centred square of side {@code min(w, h)}; the odd pixel, if any, is dropped right/bottom.
+     */
+    public static RgbImage centerSquare(RgbImage image) {
+        int side = Math.min(image.width(), image.height());
+        if (side == image.width() && side == image.height()) {
+            return image;
+        }
+        return image.crop((image.width() - side) / 2, (image.height() - side) / 2, side, side);
+    }
+
+    /** The centre square resized to {@code size}×{@code size}: the training crop. */
+    public static RgbImage squareCrop(RgbImage image, int size, Interpolation mode) {
+        return Resizer.resize(centerSquare(image), size, size, mode);
+    }
+
+    /**
+     * The rectangles of an N×N grid over a {@code width}×{@code height} image: tile width {@code
+     * width / n}, height {@code height / n} (integer division), no overlap, the remainder on the
+     * right and bottom dropped, numbered row-major ({@code row * n + col}).
+     *
+     * @throws InvalidImageException when the image has fewer than {@code n} pixels on a side
+     */
+    public static List<Tile.Bounds> gridBounds(int width, int height, int n)
+            throws InvalidImageException {
+        if (n < 1) {
+            throw new IllegalArgumentException("grid size must be at least 1, was " + n);
+        }
+        int tileW = width / n;
+        int tileH = height / n;
+        if (tileW == 0 || tileH == 0) {
+            throw new InvalidImageException(
+                    "image "
+                            + width
+                            + "x"
+                            + height
+                            + " is smaller than the "
+                            + n
+                            + "x"
+                            + n
+                            + " grid (a tile needs at least one pixel on each side)");
+        }
+        List<Tile.Bounds> tiles = new ArrayList<>(n * n);
+        for (int row = 0; row < n; row++) {
+            for (int col = 0; col < n; col++) {
+                tiles.add(
+                        new Tile.Bounds(
+                                row * n + col, row, col, col * tileW, row * tileH, tileW, tileH));
+            }
+        }
+        return tiles;
+    }
+
+    /** The tiles of an N×N grid over {@code image}, in row-major order. */
+    public static List<Tile> grid(RgbImage image, int n) throws InvalidImageException {
+        List<Tile.Bounds> bounds = gridBounds(image.width(), image.height(), n);
+        List<Tile> tiles = new ArrayList<>(bounds.size());
+        for (Tile.Bounds b : bounds) {
+            tiles.add(new Tile(b, image.crop(b.x(), b.y(), b.width(), b.height())));
+        }
+        return tiles;
+    }
+}

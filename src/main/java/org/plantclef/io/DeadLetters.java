@@ -1,0 +1,64 @@
+package org.plantclef.io;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.serialization.SimpleStringEncoder;
+import org.apache.flink.connector.file.sink.FileSink;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
+import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
+import org.apache.flink.util.OutputTag;
+import org.plantclef.record.DeadLetter;
+
+/** The dead-letter side output and its JSON Lines sink. */
+public final class DeadLetters {
+
+    /** The side output every operator sends refused records to. */
+    public static final OutputTag<DeadLetter> TAG = new OutputTag<>("dead-letters") {};
+
+    private DeadLetters() {}
+
+    /** A stream of records and the dead letters produced while making them. */
+    public record Split<T>(DataStream<T> records, DataStream<DeadLetter> deadLetters) {}
+
+    /** One JSON object: {@code {"source":..,"stage":..,"reason":..,"time":"ISO-8601"}}. */
+    public static String toJson(DeadLetter letter) {
+        ObjectNode node = JsonHolder.MAPPER.createObjectNode();
+        node.put("source", letter.source());
+        node.put("stage", letter.stage());
+        node.put("reason", letter.reason());
+        node.put("time", Instant.ofEpochMilli(letter.timestampMillis()).toString());
+        try {
+            return JsonHolder.MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode " + letter, e);
+        }
+    }
+
+    /** Writes {@code letters} as {@code part-*.jsonl} files into {@code dir}. */
+    public static void sink(DataStream<DeadLetter> letters, String dir) {
+        FileSink<String> sink =
+                FileSink.forRowFormat(new Path(dir), new SimpleStringEncoder<String>())
+                        .withBucketAssigner(new BasePathBucketAssigner<>())
+                        .withOutputFileConfig(
+                                OutputFileConfig.builder()
+                                        .withPartPrefix("dead-letters")
+                                        .withPartSuffix(".jsonl")
+                                        .build())
+                        .build();
+        letters.map((MapFunction<DeadLetter, String>) DeadLetters::toJson)
+                .name("dead letters to JSON")
+                .uid("dead-letters-json")
+                .sinkTo(sink)
+                .name("dead-letter files")
+                .uid("dead-letter-sink");
+    }
+
+    private static final class JsonHolder {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
+}

@@ -1,0 +1,405 @@
+package org.plantclef.job;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.annotation.Nullable;
+import org.apache.avro.Schema;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.IllegalConfigurationException;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.plantclef.image.Interpolation;
+import org.plantclef.io.Csv;
+import org.plantclef.io.DeadLetters;
+import org.plantclef.io.ImageFileFilter;
+import org.plantclef.io.ImageParquet;
+import org.plantclef.io.ImageParquetSink;
+import org.plantclef.io.ImageSources;
+import org.plantclef.job.IngestOptions.Layout;
+import org.plantclef.record.DeadLetter;
+import org.plantclef.record.ImageRecord;
+import org.plantclef.record.MetadataRow;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bounded ingest job: raw images (PlantCLEF species directories, a flat directory of plot
+ * photos, or someone's image Parquet) plus an optional metadata CSV, to image Parquet with the
+ * DS@GT columns. Each image is decoded, centre-cropped and resized (or kept as it is), joined with
+ * its metadata row, and written; every file or row that cannot be used goes to the dead-letter
+ * output with the reason.
+ *
+ * <pre>
+ * files | parquet ─► square crop ─┬─► [keyBy image_name ⋈ metadata csv] ─► count ─► Parquet
+ *                                 └─► dead letters (read, decode, metadata) ─► count ─► JSON Lines
+ * </pre>
+ */
+public final class IngestJob {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
+
+    /** Accumulator and metric: images written to Parquet. */
+    public static final String IMAGES_WRITTEN = "images-written";
+
+    /** Accumulator and metric: records sent to the dead letters. */
+    public static final String DEAD_LETTERS = "dead-letters";
+
+    private final Settings settings;
+
+    public IngestJob(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** The ingest options, checked and resolved against the file system. */
+    public record Settings(
+            String input,
+            String output,
+            Layout layout,
+            @Nullable String metadata,
+            String[] metadataHeader,
+            int squareSize,
+            Interpolation interpolation,
+            float jpegQuality,
+            long maxPixels,
+            long maxFileBytes,
+            String deadLetters,
+            boolean overwrite,
+            List<Path> parquetFiles,
+            @Nullable Schema parquetSchema,
+            Schema outputSchema) {
+
+        /**
+         * Reads and checks the options: inputs exist, the layout is known, the metadata CSV has an
+         * image_name column, an input Parquet has image_name and data, outputs are empty (or {@code
+         * overwrite}).
+         *
+         * @throws IllegalConfigurationException naming the option at fault
+         */
+        public static Settings from(Configuration conf) {
+            String input = Options.require(conf, IngestOptions.INPUT);
+            String output = Options.require(conf, IngestOptions.OUTPUT);
+            int squareSize = Options.get(conf, IngestOptions.SQUARE_SIZE);
+            if (squareSize < 0) {
+                throw Options.invalid(IngestOptions.SQUARE_SIZE, squareSize, "must be 0 or more");
+            }
+            int quality = Options.get(conf, IngestOptions.JPEG_QUALITY);
+            if (quality < 1 || quality > 100) {
+                throw Options.invalid(IngestOptions.JPEG_QUALITY, quality, "must be in 1..100");
+            }
+            long maxPixels = Options.get(conf, IngestOptions.MAX_PIXELS);
+            if (maxPixels < 1) {
+                throw Options.invalid(IngestOptions.MAX_PIXELS, maxPixels, "must be positive");
+            }
+            long maxFileBytes = Options.get(conf, IngestOptions.MAX_FILE_SIZE).getBytes();
+            if (maxFileBytes < 1 || maxFileBytes > Integer.MAX_VALUE - 8) {
+                throw Options.invalid(
+                        IngestOptions.MAX_FILE_SIZE, maxFileBytes + " bytes", "must be 1b..2gb");
+            }
+            boolean overwrite = Options.get(conf, IngestOptions.OVERWRITE);
+            String deadLetters = Options.get(conf, IngestOptions.DEAD_LETTERS);
+            if (deadLetters == null || deadLetters.isBlank()) {
+                deadLetters = new Path(output, "_dead_letters").toString();
+            }
+
+            Path inputPath = new Path(input);
+            FileStatus inputStatus = status(inputPath, IngestOptions.INPUT);
+            Layout layout = Options.get(conf, IngestOptions.LAYOUT);
+            if (layout == Layout.AUTO) {
+                layout = detectLayout(inputPath, inputStatus);
+            }
+
+            String metadata = Options.get(conf, IngestOptions.METADATA);
+            String[] header = new String[0];
+            List<String> metadataColumns = new ArrayList<>();
+            if (metadata != null && !metadata.isBlank()) {
+                status(new Path(metadata), IngestOptions.METADATA);
+                header = readHeader(new Path(metadata));
+                if (!List.of(header).contains(ImageParquet.IMAGE_NAME)) {
+                    throw Options.invalid(
+                            IngestOptions.METADATA,
+                            metadata,
+                            "its header has no image_name column (header: "
+                                    + String.join(";", header)
+                                    + ")");
+                }
+                metadataColumns.addAll(List.of(header));
+            } else {
+                metadata = null;
+            }
+
+            List<Path> parquetFiles = List.of();
+            Schema parquetSchema = null;
+            if (layout == Layout.PARQUET) {
+                try {
+                    parquetFiles = ImageParquet.files(inputPath);
+                    if (parquetFiles.isEmpty()) {
+                        throw Options.invalid(
+                                IngestOptions.INPUT, input, "it holds no .parquet files");
+                    }
+                    parquetSchema = ImageParquet.readSchema(parquetFiles.get(0));
+                    ImageParquet.requireImageColumns(parquetSchema, parquetFiles.get(0));
+                } catch (IOException | IllegalArgumentException e) {
+                    throw Options.invalid(IngestOptions.INPUT, input, e.getMessage());
+                }
+                metadataColumns.addAll(ImageParquet.metadataColumns(parquetSchema));
+                metadataColumns.remove(ImageParquet.PLOT_ID);
+            }
+            Schema outputSchema;
+            try {
+                outputSchema = ImageParquet.schema(metadataColumns);
+            } catch (IllegalArgumentException e) {
+                throw Options.invalid(IngestOptions.METADATA, metadata, e.getMessage());
+            }
+
+            requireEmpty(new Path(output), IngestOptions.OUTPUT, overwrite);
+            if (!deadLetters.startsWith(output)) {
+                requireEmpty(new Path(deadLetters), IngestOptions.DEAD_LETTERS, overwrite);
+            }
+            return new Settings(
+                    input,
+                    output,
+                    layout,
+                    metadata,
+                    header,
+                    squareSize,
+                    Options.get(conf, IngestOptions.INTERPOLATION),
+                    quality / 100f,
+                    maxPixels,
+                    maxFileBytes,
+                    deadLetters,
+                    overwrite,
+                    parquetFiles,
+                    parquetSchema,
+                    outputSchema);
+        }
+
+        private static FileStatus status(
+                Path path, org.apache.flink.configuration.ConfigOption<?> option) {
+            try {
+                FileSystem fs = path.getFileSystem();
+                if (!fs.exists(path)) {
+                    throw Options.invalid(option, path, "it does not exist");
+                }
+                return fs.getFileStatus(path);
+            } catch (IOException e) {
+                throw Options.invalid(option, path, "cannot be read: " + e.getMessage());
+            }
+        }
+
+        private static Layout detectLayout(Path input, FileStatus status) {
+            if (!status.isDir()) {
+                return input.getName().endsWith(".parquet") ? Layout.PARQUET : Layout.FLAT;
+            }
+            boolean directories = false;
+            try {
+                for (FileStatus child : input.getFileSystem().listStatus(input)) {
+                    String name = child.getPath().getName();
+                    if (name.startsWith(".") || name.startsWith("_")) {
+                        continue;
+                    }
+                    if (!child.isDir() && name.endsWith(".parquet")) {
+                        return Layout.PARQUET;
+                    }
+                    directories |= child.isDir();
+                }
+            } catch (IOException e) {
+                throw Options.invalid(
+                        IngestOptions.INPUT, input, "cannot be listed: " + e.getMessage());
+            }
+            return directories ? Layout.SPECIES : Layout.FLAT;
+        }
+
+        private static String[] readHeader(Path csv) {
+            try (InputStream in = csv.getFileSystem().open(csv);
+                    Csv.RecordReader reader = new Csv.RecordReader(in)) {
+                String header = reader.next();
+                if (header == null || header.isBlank()) {
+                    throw Options.invalid(IngestOptions.METADATA, csv, "the file is empty");
+                }
+                String[] columns = Csv.split(header, Csv.SEMICOLON);
+                for (int i = 0; i < columns.length; i++) {
+                    columns[i] = columns[i].trim();
+                }
+                return columns;
+            } catch (IOException e) {
+                throw Options.invalid(
+                        IngestOptions.METADATA, csv, "cannot be read: " + e.getMessage());
+            }
+        }
+
+        private static void requireEmpty(
+                Path dir,
+                org.apache.flink.configuration.ConfigOption<?> option,
+                boolean overwrite) {
+            try {
+                FileSystem fs = dir.getFileSystem();
+                if (!overwrite && fs.exists(dir)) {
+                    FileStatus[] children = fs.listStatus(dir);
+                    if (!fs.getFileStatus(dir).isDir()
+                            || (children != null && children.length > 0)) {
+                        throw Options.invalid(
+                                option,
+                                dir,
+                                "it already exists and is not empty; choose another directory or"
+                                        + " pass --overwrite to replace it");
+                    }
+                }
+            } catch (IOException e) {
+                throw Options.invalid(option, dir, "cannot be checked: " + e.getMessage());
+            }
+        }
+    }
+
+    /** What a run did, for the launcher to print. */
+    public record Summary(
+            Layout layout,
+            String output,
+            String deadLetterDir,
+            long imagesWritten,
+            long deadLetters,
+            long imagesWithoutMetadata,
+            long metadataWithoutImage,
+            Duration elapsed) {}
+
+    /**
+     * The ingest dataflow between given streams: square crop, then the metadata join if there is
+     * metadata. Returns the images to write and the dead letters this part produced.
+     */
+    public DeadLetters.Split<ImageRecord> transform(
+            DataStream<ImageRecord> images, @Nullable DataStream<MetadataRow> metadata) {
+        SingleOutputStreamOperator<ImageRecord> cropped =
+                images.process(
+                                new SquareCropFunction(
+                                        settings.squareSize(),
+                                        settings.interpolation(),
+                                        settings.jpegQuality(),
+                                        settings.maxPixels()))
+                        .name(
+                                settings.squareSize() == 0
+                                        ? "decode check"
+                                        : "square crop " + settings.squareSize())
+                        .uid("square-crop");
+        DataStream<DeadLetter> deadLetters = cropped.getSideOutput(DeadLetters.TAG);
+        if (metadata == null) {
+            return new DeadLetters.Split<>(cropped, deadLetters);
+        }
+        SingleOutputStreamOperator<ImageRecord> joined =
+                cropped.connect(metadata)
+                        .keyBy(ImageRecord::imageName, MetadataRow::imageName)
+                        .process(new MetadataJoin())
+                        .name("join metadata")
+                        .uid("join-metadata");
+        return new DeadLetters.Split<>(
+                joined, deadLetters.union(joined.getSideOutput(DeadLetters.TAG)));
+    }
+
+    /** Builds the whole job on {@code env} with file sources and sinks, runs it, and reports. */
+    public Summary run(StreamExecutionEnvironment env) throws Exception {
+        long start = System.nanoTime();
+        prepareOutputs();
+        env.configure(jobConfiguration());
+
+        DeadLetters.Split<ImageRecord> source;
+        if (settings.layout() == Layout.PARQUET) {
+            source =
+                    ImageSources.parquet(
+                            env,
+                            settings.input(),
+                            settings.parquetFiles(),
+                            settings.parquetSchema());
+        } else {
+            Set<String> excluded = new HashSet<>();
+            if (settings.metadata() != null) {
+                excluded.add(ImageFileFilter.qualified(new Path(settings.metadata())));
+            }
+            source =
+                    ImageSources.files(
+                            env,
+                            settings.input(),
+                            settings.layout() == Layout.SPECIES,
+                            new ImageFileFilter(excluded),
+                            settings.maxFileBytes());
+        }
+        DataStream<DeadLetter> deadLetters = source.deadLetters();
+        DataStream<MetadataRow> metadata = null;
+        if (settings.metadata() != null) {
+            DeadLetters.Split<MetadataRow> rows =
+                    ImageSources.metadataCsv(
+                            env, settings.metadata(), settings.metadataHeader(), Csv.SEMICOLON);
+            metadata = rows.records();
+            deadLetters = deadLetters.union(rows.deadLetters());
+        }
+
+        DeadLetters.Split<ImageRecord> ingested = transform(source.records(), metadata);
+        ImageParquetSink.sink(
+                ingested.records()
+                        .map(new Counted<ImageRecord>(IMAGES_WRITTEN))
+                        .name("count images")
+                        .uid("count-images"),
+                settings.output(),
+                settings.outputSchema());
+        DeadLetters.sink(
+                deadLetters
+                        .union(ingested.deadLetters())
+                        .map(new Counted<DeadLetter>(DEAD_LETTERS))
+                        .name("count dead letters")
+                        .uid("count-dead-letters"),
+                settings.deadLetters());
+
+        JobExecutionResult result = env.execute("plantclef ingest " + settings.input());
+        Summary summary =
+                new Summary(
+                        settings.layout(),
+                        settings.output(),
+                        settings.deadLetters(),
+                        count(result, IMAGES_WRITTEN),
+                        count(result, DEAD_LETTERS),
+                        count(result, MetadataJoin.IMAGES_WITHOUT_METADATA),
+                        count(result, MetadataJoin.METADATA_WITHOUT_IMAGE),
+                        Duration.ofNanos(System.nanoTime() - start));
+        LOG.info("Ingest finished: {}", summary);
+        return summary;
+    }
+
+    /** The pipeline settings every ingest run uses, whatever the caller's environment. */
+    static Configuration jobConfiguration() {
+        Configuration conf = new Configuration();
+        conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.BATCH);
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        return conf;
+    }
+
+    private void prepareOutputs() throws IOException {
+        if (!settings.overwrite()) {
+            return;
+        }
+        for (String dir : List.of(settings.output(), settings.deadLetters())) {
+            Path path = new Path(dir);
+            FileSystem fs = path.getFileSystem();
+            if (fs.exists(path)) {
+                LOG.info("Deleting {} (overwrite)", path);
+                fs.delete(path, true);
+            }
+        }
+    }
+
+    private static long count(JobExecutionResult result, String name) {
+        Map<String, Object> all = result.getAllAccumulatorResults();
+        Object value = all.get(name);
+        return value instanceof Number n ? n.longValue() : 0L;
+    }
+}

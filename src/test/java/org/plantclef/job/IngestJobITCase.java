@@ -14,7 +14,6 @@ import java.util.stream.Collectors;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.IllegalConfigurationException;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -24,17 +23,12 @@ import org.plantclef.image.ImageDecoder;
 import org.plantclef.image.RgbImage;
 import org.plantclef.job.IngestOptions.Layout;
 import org.plantclef.testutil.Fixtures;
+import org.plantclef.testutil.MiniClusters;
 import org.plantclef.testutil.OutputFiles;
 
 class IngestJobITCase {
 
-    @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = MiniClusters.extension();
 
     @TempDir Path tmp;
 

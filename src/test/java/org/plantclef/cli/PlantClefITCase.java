@@ -1,0 +1,93 @@
+package org.plantclef.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.plantclef.testutil.Fixtures;
+import org.plantclef.testutil.MiniClusters;
+import org.plantclef.testutil.OutputFiles;
+
+/** The launcher end to end on the MiniCluster, as a user runs it. */
+class PlantClefITCase {
+
+    @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = MiniClusters.extension();
+
+    @TempDir Path tmp;
+
+    @Test
+    void ingestKeepsGoodImagesAndCountsTheBadOnes() throws Exception {
+        Path in = tmp.resolve("photos");
+        Fixtures.write(in.resolve("good-1.jpg"), Fixtures.jpeg(160, 120, 0xAA3322));
+        Fixtures.write(in.resolve("good-2.jpg"), Fixtures.jpeg(90, 140, 0x22AA33));
+        Fixtures.write(in.resolve("good-3.png"), Fixtures.jpeg(64, 64, 0x2233AA));
+        Fixtures.write(in.resolve("corrupt.jpg"), Fixtures.truncatedJpeg());
+        Fixtures.write(in.resolve("empty.jpg"), new byte[0]);
+        Fixtures.writeText(in.resolve("notes.txt"), "field notes, not a photo\n");
+        Path out = tmp.resolve("parquet");
+
+        PlantClefTest.Run run =
+                PlantClefTest.run("ingest", "--input", in.toString(), "--output", out.toString());
+
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out())
+                .contains("Ingested 3 images (flat layout)")
+                .contains("Dead letters: 3 -> " + out.resolve("_dead_letters"));
+        assertThat(OutputFiles.parquetRows(out))
+                .extracting(r -> r.get("image_name").toString())
+                .containsExactlyInAnyOrder("good-1.jpg", "good-2.jpg", "good-3.png");
+        List<JsonNode> letters = OutputFiles.jsonLines(out.resolve("_dead_letters"));
+        assertThat(letters)
+                .extracting(l -> l.get("source").asText().replaceAll(".*/", ""))
+                .containsExactlyInAnyOrder("corrupt.jpg", "empty.jpg", "notes.txt");
+        assertThat(letters).allSatisfy(l -> assertThat(l.get("reason").asText()).isNotBlank());
+    }
+
+    @Test
+    void demoGeneratesAndIngests() throws Exception {
+        Path work = tmp.resolve("demo");
+        String[] args = {
+            "demo",
+            "--output",
+            work.toString(),
+            "--species",
+            "3",
+            "--images-per-species",
+            "4",
+            "--plots",
+            "2",
+            "--train-size",
+            "64",
+            "--plot-width",
+            "160",
+            "--plot-height",
+            "120",
+            "--max-species-per-plot",
+            "3"
+        };
+        PlantClefTest.Run run = PlantClefTest.run(args);
+
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out())
+                .contains("Generated 3 species, 12 training photos, 2 plot photos")
+                .contains("Ingested 12 images (species layout)")
+                .contains("Ingested 2 images (flat layout)")
+                .contains("Demo finished");
+        assertThat(OutputFiles.parquetRows(work.resolve("parquet/train")))
+                .hasSize(12)
+                .allSatisfy(r -> assertThat(r.get("species")).isNotNull());
+        assertThat(OutputFiles.parquetRows(work.resolve("parquet/plots"))).hasSize(2);
+
+        // A second run replaces the first one's directory.
+        PlantClefTest.Run again = PlantClefTest.run(args);
+        assertThat(again.code()).as(again.err()).isZero();
+        assertThat(OutputFiles.parquetRows(work.resolve("parquet/train"))).hasSize(12);
+        assertThat(Files.exists(work.resolve(DemoCommand.MARKER))).isTrue();
+    }
+}

@@ -1,0 +1,153 @@
+package org.plantclef.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The launcher's parsing and errors; nothing here starts Flink. */
+class PlantClefTest {
+
+    @TempDir Path tmp;
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code =
+                PlantClef.run(
+                        args,
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(
+                code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        Run run = run("--help");
+        assertThat(run.code()).isZero();
+        assertThat(run.out()).contains("demo", "synth", "ingest");
+    }
+
+    @Test
+    void everyCommandHasHelpWithItsOptionsAndDefaults() {
+        Run run = run("ingest", "--help");
+        assertThat(run.code()).isZero();
+        assertThat(run.out())
+                .contains("--input=PATH", "--square-size=N", "Default: 128", "--parallelism", "-D");
+        assertThat(run("synth", "--help").out()).contains("--species=N", "Default: 8");
+        assertThat(run("demo", "--help").out()).contains("--output", "plantclef-demo");
+    }
+
+    @Test
+    void unknownFlagIsOneLineNamingIt() {
+        Run run = run("ingest", "--input", "x", "--sqare-size", "3");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err().strip().lines()).hasSize(1);
+        assertThat(run.err()).contains("'--sqare-size'").contains("plantclef ingest --help");
+    }
+
+    @Test
+    void unknownCommandIsRefused() {
+        Run run = run("train");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("'train'");
+    }
+
+    @Test
+    void invalidValueNamesTheFlagAndTheKey() throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        Run run =
+                run(
+                        "ingest",
+                        "--input",
+                        in.toString(),
+                        "--output",
+                        tmp.resolve("out").toString(),
+                        "--square-size",
+                        "-4");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err().strip())
+                .isEqualTo(
+                        "plantclef ingest: Invalid value for --square-size (ingest.square-size):"
+                                + " -4; must be 0 or more");
+
+        Run notANumber =
+                run("ingest", "--input", in.toString(), "--output", "o", "--max-pixels", "lots");
+        assertThat(notANumber.err())
+                .contains("Invalid value for --max-pixels (ingest.max-pixels): lots");
+
+        Run badEnum = run("ingest", "--input", in.toString(), "--output", "o", "--layout", "tree");
+        assertThat(badEnum.err()).contains("--layout (ingest.layout): tree");
+    }
+
+    @Test
+    void missingRequiredOptionIsNamed() {
+        Run run = run("ingest", "--output", tmp.toString());
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("Missing required option --input (ingest.input)");
+    }
+
+    @Test
+    void missingInputIsNamed() {
+        Run run = run("ingest", "--input", tmp.resolve("nope").toString(), "--output", "o");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("--input (ingest.input)").contains("does not exist");
+    }
+
+    @Test
+    void badParallelismIsNamed() {
+        Run run = run("ingest", "--input", tmp.toString(), "--output", "o", "--parallelism", "0");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("--parallelism: 0");
+    }
+
+    @Test
+    void synthWritesTheDataset() {
+        Run run =
+                run(
+                        "synth",
+                        "--output",
+                        tmp.resolve("data").toString(),
+                        "--species",
+                        "3",
+                        "--images-per-species",
+                        "2",
+                        "--plots",
+                        "1",
+                        "--train-size",
+                        "48",
+                        "--plot-width",
+                        "120",
+                        "--plot-height",
+                        "96",
+                        "--max-species-per-plot",
+                        "2");
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).contains("Generated 3 species, 6 training photos, 1 plot photos");
+        assertThat(Files.exists(tmp.resolve("data/plots_ground_truth.csv"))).isTrue();
+    }
+
+    @Test
+    void synthRangeErrorsNameTheFlag() {
+        Run run = run("synth", "--output", tmp.toString(), "--species", "99");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("--species (synth.species): 99; must be 2..60");
+    }
+
+    @Test
+    void demoRefusesSomeoneElsesDirectory() throws Exception {
+        Files.writeString(tmp.resolve("precious.txt"), "keep me");
+        Run run = run("demo", "--output", tmp.toString());
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("--output (demo.output)").contains("not empty");
+        assertThat(Files.readString(tmp.resolve("precious.txt"))).isEqualTo("keep me");
+    }
+}

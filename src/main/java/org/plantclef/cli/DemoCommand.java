@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.plantclef.job.IngestJob;
 import org.plantclef.job.IngestOptions;
@@ -109,7 +110,7 @@ final class DemoCommand implements JobCommand {
                 empty = children.findAny().isEmpty();
             }
             if (!empty && !Files.exists(work.resolve(MARKER))) {
-                throw new org.apache.flink.configuration.IllegalConfigurationException(
+                throw new IllegalConfigurationException(
                         "Invalid value for "
                                 + Options.name(WORK_DIR)
                                 + ": "
@@ -124,7 +125,7 @@ final class DemoCommand implements JobCommand {
                 }
             }
         } else if (Files.exists(work)) {
-            throw new org.apache.flink.configuration.IllegalConfigurationException(
+            throw new IllegalConfigurationException(
                     "Invalid value for " + Options.name(WORK_DIR) + ": " + work + " is a file");
         }
         Files.createDirectories(work);

@@ -9,6 +9,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.IllegalConfigurationException;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.description.BlockElement;
 import org.apache.flink.configuration.description.TextElement;
 import org.plantclef.job.Options;
@@ -213,7 +214,7 @@ public final class PlantClef {
         if (value instanceof Number) {
             return "N";
         }
-        if (value instanceof org.apache.flink.configuration.MemorySize) {
+        if (value instanceof MemorySize) {
             return "SIZE";
         }
         return option.key().endsWith("input")

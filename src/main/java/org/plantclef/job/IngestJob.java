@@ -12,6 +12,7 @@ import javax.annotation.Nullable;
 import org.apache.avro.Schema;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.IllegalConfigurationException;
@@ -165,9 +166,22 @@ public final class IngestJob {
                 throw Options.invalid(IngestOptions.METADATA, metadata, e.getMessage());
             }
 
-            requireEmpty(new Path(output), IngestOptions.OUTPUT, overwrite);
-            if (!deadLetters.startsWith(output)) {
-                requireEmpty(new Path(deadLetters), IngestOptions.DEAD_LETTERS, overwrite);
+            Path outputPath = new Path(output);
+            Path deadLetterPath = new Path(deadLetters);
+            if (isWithin(inputPath, outputPath)) {
+                // --overwrite would delete the input, and a rerun would read its own output.
+                throw Options.invalid(
+                        IngestOptions.OUTPUT, output, "it is, or contains, the input " + input);
+            }
+            requireEmpty(outputPath, IngestOptions.OUTPUT, overwrite);
+            if (!isWithin(deadLetterPath, outputPath)) {
+                if (isWithin(inputPath, deadLetterPath)) {
+                    throw Options.invalid(
+                            IngestOptions.DEAD_LETTERS,
+                            deadLetters,
+                            "it is, or contains, the input " + input);
+                }
+                requireEmpty(deadLetterPath, IngestOptions.DEAD_LETTERS, overwrite);
             }
             return new Settings(
                     input,
@@ -187,8 +201,15 @@ public final class IngestJob {
                     outputSchema);
         }
 
-        private static FileStatus status(
-                Path path, org.apache.flink.configuration.ConfigOption<?> option) {
+        /** Whether {@code path} is {@code dir} or lies under it. */
+        static boolean isWithin(Path path, Path dir) {
+            String p = ImageFileFilter.qualified(path);
+            String d = ImageFileFilter.qualified(dir);
+            d = d.endsWith("/") ? d.substring(0, d.length() - 1) : d;
+            return p.equals(d) || p.startsWith(d + "/");
+        }
+
+        private static FileStatus status(Path path, ConfigOption<?> option) {
             try {
                 FileSystem fs = path.getFileSystem();
                 if (!fs.exists(path)) {
@@ -241,10 +262,7 @@ public final class IngestJob {
             }
         }
 
-        private static void requireEmpty(
-                Path dir,
-                org.apache.flink.configuration.ConfigOption<?> option,
-                boolean overwrite) {
+        private static void requireEmpty(Path dir, ConfigOption<?> option, boolean overwrite) {
             try {
                 FileSystem fs = dir.getFileSystem();
                 if (!overwrite && fs.exists(dir)) {

@@ -55,6 +55,8 @@ class IngestJobITCase {
         Fixtures.write(train.resolve("1392608/empty.jpg"), new byte[0]);
         Fixtures.writeText(train.resolve("1392608/notes.txt"), "not an image\n");
         Fixtures.writeText(train.resolve("1392608/.hidden.jpg"), "skipped: hidden\n");
+        Fixtures.write(train.resolve("unsorted/e.jpg"), Fixtures.jpeg(30, 30, 0));
+        Fixtures.write(train.resolve("stray.jpg"), Fixtures.jpeg(30, 30, 0));
         Path csv =
                 Fixtures.writeText(
                         train.resolve("metadata.csv"),
@@ -74,8 +76,9 @@ class IngestJobITCase {
 
         assertThat(summary.layout()).isEqualTo(Layout.SPECIES);
         assertThat(summary.imagesWritten()).isEqualTo(3);
-        // corrupt, empty, text, species conflict (d.jpg), malformed CSV line
-        assertThat(summary.deadLetters()).isEqualTo(5);
+        // corrupt, empty, text, species conflict (d.jpg), malformed CSV line, a directory that is
+        // not a species id, a file outside any species directory
+        assertThat(summary.deadLetters()).isEqualTo(7);
         assertThat(summary.metadataWithoutImage()).isEqualTo(1);
         assertThat(summary.imagesWithoutMetadata()).isZero();
 
@@ -108,7 +111,21 @@ class IngestJobITCase {
                                         l -> l.get("reason").asText()));
         assertThat(reasons)
                 .containsOnlyKeys(
-                        "corrupt.jpg", "empty.jpg", "notes.txt", "d.jpg", "metadata.csv:7");
+                        "corrupt.jpg",
+                        "empty.jpg",
+                        "notes.txt",
+                        "d.jpg",
+                        "metadata.csv:7",
+                        "e.jpg",
+                        "stray.jpg");
+        assertThat(reasons.get("e.jpg"))
+                .isEqualTo(
+                        "directory 'unsorted' is not a numeric species id"
+                                + " (expected <root>/<species_id>/<image>)");
+        assertThat(reasons.get("stray.jpg"))
+                .isEqualTo(
+                        "file is not inside a species directory"
+                                + " (expected <root>/<species_id>/<image>)");
         assertThat(reasons.get("corrupt.jpg")).startsWith("corrupt JPEG");
         assertThat(reasons.get("empty.jpg")).isEqualTo("empty file (0 bytes)");
         assertThat(reasons.get("notes.txt")).startsWith("not an image");
@@ -188,6 +205,20 @@ class IngestJobITCase {
         conf.set(IngestOptions.OVERWRITE, true);
         assertThat(ingest(conf).imagesWritten()).isEqualTo(1);
         assertThat(Files.exists(out.resolve("old.parquet"))).isFalse();
+    }
+
+    @Test
+    void refusesAnOutputThatContainsTheInput() throws Exception {
+        Path plots = tmp.resolve("data/plots");
+        Fixtures.write(plots.resolve("p.jpg"), Fixtures.jpeg(20, 20, 0));
+        Configuration conf = conf(plots, tmp.resolve("data"));
+        conf.set(IngestOptions.OVERWRITE, true);
+
+        assertThatThrownBy(() -> IngestJob.Settings.from(conf))
+                .isInstanceOf(IllegalConfigurationException.class)
+                .hasMessageContaining("--output (ingest.output)")
+                .hasMessageContaining("contains, the input");
+        assertThat(Files.exists(plots.resolve("p.jpg"))).isTrue();
     }
 
     static byte[] bytes(Object value) {

@@ -1,11 +1,13 @@
 package org.plantclef.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
@@ -66,9 +68,7 @@ class MetadataJoinTest {
                         ImageRecord::imageName,
                         ImageRecord::speciesId,
                         r -> r.metadata().get("organ"))
-                .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("a.jpg", 1L, "leaf"),
-                        org.assertj.core.groups.Tuple.tuple("b.jpg", 2L, "bark"));
+                .containsExactly(tuple("a.jpg", 1L, "leaf"), tuple("b.jpg", 2L, "bark"));
     }
 
     @Test
@@ -101,8 +101,7 @@ class MetadataJoinTest {
         assertThat(output()).isEmpty();
         assertThat(harness.numKeyedStateEntries()).isPositive();
 
-        harness.processBothWatermarks(
-                new org.apache.flink.streaming.api.watermark.Watermark(Long.MAX_VALUE));
+        harness.processBothWatermarks(new Watermark(Long.MAX_VALUE));
 
         assertThat(output()).extracting(ImageRecord::imageName).containsExactly("lonely.jpg");
         assertThat(harness.numKeyedStateEntries()).isZero();

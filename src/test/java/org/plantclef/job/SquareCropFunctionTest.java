@@ -1,6 +1,7 @@
 package org.plantclef.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.util.Map;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -64,8 +65,8 @@ class SquareCropFunctionTest {
                     .extracting(StreamRecord::getValue)
                     .extracting(DeadLetter::source, DeadLetter::stage)
                     .containsExactly(
-                            org.assertj.core.groups.Tuple.tuple("file:/in/big.jpg", "decode"),
-                            org.assertj.core.groups.Tuple.tuple("file:/in/bad.jpg", "decode"));
+                            tuple("file:/in/big.jpg", "decode"),
+                            tuple("file:/in/bad.jpg", "decode"));
         }
     }
 }

@@ -60,9 +60,25 @@ public final class IngestJob {
     public static final String DEAD_LETTERS = "dead-letters";
 
     private final Settings settings;
+    private final Sources sources;
+    private final Sinks sinks;
+    private final boolean fileOutputs;
 
+    /** The job reading and writing the files {@code settings} name. */
     public IngestJob(Settings settings) {
+        this(settings, fileSources(settings), fileSinks(settings), true);
+    }
+
+    /** The job between other sources and sinks (tests); {@code settings} gives the processing. */
+    public IngestJob(Settings settings, Sources sources, Sinks sinks) {
+        this(settings, sources, sinks, false);
+    }
+
+    private IngestJob(Settings settings, Sources sources, Sinks sinks, boolean fileOutputs) {
         this.settings = settings;
+        this.sources = sources;
+        this.sinks = sinks;
+        this.fileOutputs = fileOutputs;
     }
 
     /** The ingest options, checked and resolved against the file system. */
@@ -325,58 +341,102 @@ public final class IngestJob {
                 joined, deadLetters.union(joined.getSideOutput(DeadLetters.TAG)));
     }
 
-    /** Builds the whole job on {@code env} with file sources and sinks, runs it, and reports. */
-    public Summary run(StreamExecutionEnvironment env) throws Exception {
-        long start = System.nanoTime();
-        prepareOutputs();
-        env.configure(jobConfiguration());
+    /** Where the job reads from: files in production ({@link #fileSources}), anything in tests. */
+    public interface Sources {
+        /** The images, and the dead letters of reading them. */
+        DeadLetters.Split<ImageRecord> images(StreamExecutionEnvironment env);
 
-        DeadLetters.Split<ImageRecord> source;
-        if (settings.layout() == Layout.PARQUET) {
-            source =
-                    ImageSources.parquet(
+        /** The metadata rows and their dead letters, or null when there is no metadata. */
+        @Nullable
+        DeadLetters.Split<MetadataRow> metadata(StreamExecutionEnvironment env);
+    }
+
+    /** Where the job writes to: files in production ({@link #fileSinks}), anything in tests. */
+    public interface Sinks {
+        void images(DataStream<ImageRecord> images);
+
+        void deadLetters(DataStream<DeadLetter> deadLetters);
+    }
+
+    /** The sources {@code settings} describe: image files or Parquet, and the metadata CSV. */
+    public static Sources fileSources(Settings settings) {
+        return new Sources() {
+            @Override
+            public DeadLetters.Split<ImageRecord> images(StreamExecutionEnvironment env) {
+                if (settings.layout() == Layout.PARQUET) {
+                    return ImageSources.parquet(
                             env,
                             settings.input(),
                             settings.parquetFiles(),
                             settings.parquetSchema());
-        } else {
-            Set<String> excluded = new HashSet<>();
-            if (settings.metadata() != null) {
-                excluded.add(ImageFileFilter.qualified(new Path(settings.metadata())));
+                }
+                Set<String> excluded = new HashSet<>();
+                if (settings.metadata() != null) {
+                    excluded.add(ImageFileFilter.qualified(new Path(settings.metadata())));
+                }
+                return ImageSources.files(
+                        env,
+                        settings.input(),
+                        settings.layout() == Layout.SPECIES,
+                        new ImageFileFilter(excluded),
+                        settings.maxFileBytes());
             }
-            source =
-                    ImageSources.files(
-                            env,
-                            settings.input(),
-                            settings.layout() == Layout.SPECIES,
-                            new ImageFileFilter(excluded),
-                            settings.maxFileBytes());
+
+            @Nullable
+            @Override
+            public DeadLetters.Split<MetadataRow> metadata(StreamExecutionEnvironment env) {
+                return settings.metadata() == null
+                        ? null
+                        : ImageSources.metadataCsv(
+                                env, settings.metadata(), settings.metadataHeader(), Csv.SEMICOLON);
+            }
+        };
+    }
+
+    /** The sinks {@code settings} describe: image Parquet and dead-letter JSON Lines. */
+    public static Sinks fileSinks(Settings settings) {
+        return new Sinks() {
+            @Override
+            public void images(DataStream<ImageRecord> images) {
+                ImageParquetSink.sink(images, settings.output(), settings.outputSchema());
+            }
+
+            @Override
+            public void deadLetters(DataStream<DeadLetter> deadLetters) {
+                DeadLetters.sink(deadLetters, settings.deadLetters());
+            }
+        };
+    }
+
+    /**
+     * Builds the whole job on {@code env} from the sources to the sinks, runs it, and reports. With
+     * file sinks and {@code overwrite}, the output directories are emptied first.
+     */
+    public Summary run(StreamExecutionEnvironment env) throws Exception {
+        long start = System.nanoTime();
+        if (fileOutputs) {
+            prepareOutputs();
         }
-        DataStream<DeadLetter> deadLetters = source.deadLetters();
-        DataStream<MetadataRow> metadata = null;
-        if (settings.metadata() != null) {
-            DeadLetters.Split<MetadataRow> rows =
-                    ImageSources.metadataCsv(
-                            env, settings.metadata(), settings.metadataHeader(), Csv.SEMICOLON);
-            metadata = rows.records();
+        env.configure(jobConfiguration());
+
+        DeadLetters.Split<ImageRecord> source = sources.images(env);
+        DeadLetters.Split<MetadataRow> rows = sources.metadata(env);
+        DeadLetters.Split<ImageRecord> ingested =
+                transform(source.records(), rows == null ? null : rows.records());
+        DataStream<DeadLetter> deadLetters = source.deadLetters().union(ingested.deadLetters());
+        if (rows != null) {
             deadLetters = deadLetters.union(rows.deadLetters());
         }
-
-        DeadLetters.Split<ImageRecord> ingested = transform(source.records(), metadata);
-        ImageParquetSink.sink(
+        sinks.images(
                 ingested.records()
                         .map(new Counted<ImageRecord>(IMAGES_WRITTEN))
                         .name("count images")
-                        .uid("count-images"),
-                settings.output(),
-                settings.outputSchema());
-        DeadLetters.sink(
+                        .uid("count-images"));
+        sinks.deadLetters(
                 deadLetters
-                        .union(ingested.deadLetters())
                         .map(new Counted<DeadLetter>(DEAD_LETTERS))
                         .name("count dead letters")
-                        .uid("count-dead-letters"),
-                settings.deadLetters());
+                        .uid("count-dead-letters"));
 
         JobExecutionResult result = env.execute("plantclef ingest " + settings.input());
         Summary summary =

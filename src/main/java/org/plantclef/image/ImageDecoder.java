@@ -11,16 +11,15 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
-import javax.imageio.spi.IIORegistry;
 import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.spi.ServiceRegistry;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decodes JPEG and PNG (and whatever else the JDK reads: GIF, BMP) into {@link RgbImage}.
@@ -36,6 +35,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * IIORegistry}, whose plugin scan does not see a Flink job's user class loader.
  */
 public final class ImageDecoder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ImageDecoder.class);
 
     /** The default pixel budget: 100 megapixels. */
     public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
@@ -124,8 +125,10 @@ public final class ImageDecoder {
         List<String> warnings = new ArrayList<>();
         reader.addIIOReadWarningListener(
                 (source, warning) -> {
-                    if (!isBenign(warning)) {
+                    if (isFatal(warning)) {
                         warnings.add(warning);
+                    } else {
+                        LOG.debug("Ignoring decoder warning: {}", warning);
                     }
                 });
         reader.setInput(in, true, true);
@@ -151,13 +154,17 @@ public final class ImageDecoder {
     }
 
     /**
-     * Warnings about colour profiles, or about stray bytes libjpeg skips without losing pixels, do
-     * not make an image unusable (PIL accepts these images too); anything else, above all a
-     * premature end of data, does.
+     * Whether a decoder warning means pixels are missing or garbage: a premature end of data (the
+     * JDK fills the rest with grey), a truncated stream, undecodable entropy-coded data. Other
+     * warnings (colour profiles, unknown markers, stray bytes libjpeg skips) leave a usable image,
+     * as PIL accepts it too.
      */
-    private static boolean isBenign(String warning) {
+    static boolean isFatal(String warning) {
         String w = warning.toLowerCase(Locale.ROOT);
-        return w.contains("icc") || w.contains("profile") || w.contains("extraneous bytes");
+        return w.contains("premature end")
+                || w.contains("truncat")
+                || w.contains("huffman")
+                || (w.contains("corrupt") && !w.contains("extraneous bytes"));
     }
 
     private static ImageReader readerFor(Format format, ImageInputStream in) throws IOException {
@@ -167,8 +174,12 @@ public final class ImageDecoder {
             case PNG:
                 return Providers.PNG.createReaderInstance();
             default:
-                Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-                return readers.hasNext() ? readers.next() : null;
+                for (ImageReaderSpi provider : Providers.OTHERS) {
+                    if (provider.canDecodeInput(in)) {
+                        return provider.createReaderInstance();
+                    }
+                }
+                return null;
         }
     }
 
@@ -271,8 +282,9 @@ public final class ImageDecoder {
     /** The reader providers we use, resolved once from the JDK's built-ins. */
     private static final class Providers {
         static final ImageReaderSpi PNG =
-                jdkProvider("com.sun.imageio.plugins.png.PNGImageReaderSpi");
+                JdkImageIO.reader("com.sun.imageio.plugins.png.PNGImageReaderSpi");
         static final ImageReaderSpi JPEG = twelveMonkeysJpeg();
+        static final List<ImageReaderSpi> OTHERS = JdkImageIO.readers();
 
         /**
          * TwelveMonkeys' JPEG reader wraps the JDK's; it finds it when registered, so register both
@@ -282,24 +294,11 @@ public final class ImageDecoder {
             ServiceRegistry registry =
                     new ServiceRegistry(List.<Class<?>>of(ImageReaderSpi.class).iterator());
             registry.registerServiceProvider(
-                    jdkProvider("com.sun.imageio.plugins.jpeg.JPEGImageReaderSpi"),
+                    JdkImageIO.reader("com.sun.imageio.plugins.jpeg.JPEGImageReaderSpi"),
                     ImageReaderSpi.class);
             JPEGImageReaderSpi spi = new JPEGImageReaderSpi();
             registry.registerServiceProvider(spi, ImageReaderSpi.class);
             return spi;
-        }
-
-        private static ImageReaderSpi jdkProvider(String className) {
-            Iterator<ImageReaderSpi> providers =
-                    IIORegistry.getDefaultInstance()
-                            .getServiceProviders(ImageReaderSpi.class, false);
-            while (providers.hasNext()) {
-                ImageReaderSpi provider = providers.next();
-                if (provider.getClass().getName().equals(className)) {
-                    return provider;
-                }
-            }
-            throw new IllegalStateException("the JDK's image reader " + className + " is missing");
         }
     }
 }

@@ -6,9 +6,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
+import javax.imageio.spi.ImageWriterSpi;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
@@ -22,7 +22,7 @@ public final class ImageEncoder {
         if (!(quality > 0 && quality <= 1)) {
             throw new IllegalArgumentException("JPEG quality must be in (0, 1], was " + quality);
         }
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        ImageWriter writer = createWriter(Writers.JPEG);
         try {
             ImageWriteParam param = writer.getDefaultWriteParam();
             param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
@@ -35,7 +35,7 @@ public final class ImageEncoder {
 
     /** Lossless PNG. */
     public static byte[] png(RgbImage image) {
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
+        ImageWriter writer = createWriter(Writers.PNG);
         try {
             return write(writer, image, writer.getDefaultWriteParam());
         } finally {
@@ -55,6 +55,22 @@ public final class ImageEncoder {
             bgr[i + 2] = rgb[i];
         }
         return out;
+    }
+
+    private static ImageWriter createWriter(ImageWriterSpi provider) {
+        try {
+            return provider.createWriterInstance();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + provider.getDescription(null), e);
+        }
+    }
+
+    /** The JDK's writers, by class name: see {@link JdkImageIO}. */
+    private static final class Writers {
+        static final ImageWriterSpi JPEG =
+                JdkImageIO.writer("com.sun.imageio.plugins.jpeg.JPEGImageWriterSpi");
+        static final ImageWriterSpi PNG =
+                JdkImageIO.writer("com.sun.imageio.plugins.png.PNGImageWriterSpi");
     }
 
     private static byte[] write(ImageWriter writer, RgbImage image, ImageWriteParam param) {

@@ -12,6 +12,8 @@ import org.plantclef.image.RgbImage;
 import org.plantclef.io.DeadLetters;
 import org.plantclef.record.DeadLetter;
 import org.plantclef.record.ImageRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decodes each image and replaces its bytes by the JPEG of its centre square resized to {@code
@@ -19,6 +21,8 @@ import org.plantclef.record.ImageRecord;
  * known to decode. Images that do not decode go to the dead letters with the reason.
  */
 public final class SquareCropFunction extends ProcessFunction<ImageRecord, ImageRecord> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SquareCropFunction.class);
 
     private static final long serialVersionUID = 1L;
 
@@ -58,7 +62,19 @@ public final class SquareCropFunction extends ProcessFunction<ImageRecord, Image
             out.collect(image);
             return;
         }
-        RgbImage square = ImageOps.squareCrop(decoded, size, interpolation);
-        out.collect(image.withData(ImageEncoder.jpeg(square, jpegQuality)));
+        byte[] jpeg;
+        try {
+            jpeg =
+                    ImageEncoder.jpeg(
+                            ImageOps.squareCrop(decoded, size, interpolation), jpegQuality);
+        } catch (RuntimeException e) {
+            // Not the image's fault, but one record must not stop the job: keep it, with why.
+            LOG.error("Cannot crop or encode {}", image.path(), e);
+            ctx.output(
+                    DeadLetters.TAG,
+                    DeadLetter.of(image.path(), "crop", "cannot crop or encode: " + e));
+            return;
+        }
+        out.collect(image.withData(jpeg));
     }
 }

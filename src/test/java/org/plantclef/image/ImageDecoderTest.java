@@ -29,6 +29,28 @@ class ImageDecoderTest {
     }
 
     @Test
+    void decodesGifAndBmp() throws Exception {
+        // The JDK's GIF writer loses colours on tiny palettes, so the GIF is an ImageMagick
+        // fixture.
+        byte[] gif;
+        try (InputStream in = getClass().getResourceAsStream("/image/palette.gif")) {
+            gif = in.readAllBytes();
+        }
+        BufferedImage rgb = new BufferedImage(6, 4, BufferedImage.TYPE_INT_RGB);
+        rgb.setRGB(2, 1, 0xFF0000);
+        rgb.setRGB(5, 3, 0x0000FF);
+        byte[] bmp = TestImages.write(rgb, "bmp");
+        for (byte[] data : new byte[][] {gif, bmp}) {
+            RgbImage decoded = decoder.decode(data);
+            assertThat(decoded.width()).isEqualTo(6);
+            assertThat(decoded.height()).isEqualTo(4);
+            assertThat(decoded.getRgb(2, 1)).isEqualTo(0xFF0000);
+            assertThat(decoded.getRgb(5, 3)).isEqualTo(0x0000FF);
+            assertThat(decoded.getRgb(0, 0)).isEqualTo(0x000000);
+        }
+    }
+
+    @Test
     void decodesJpegCloseToTheOriginal() throws Exception {
         RgbImage original = TestImages.filled(40, 24, 0x3366CC);
         RgbImage decoded = decoder.decode(ImageEncoder.jpeg(original, 0.95f));
@@ -215,6 +237,22 @@ class ImageDecoderTest {
         assertThatThrownBy(() -> decoder.decode(jpeg))
                 .isInstanceOf(InvalidImageException.class)
                 .hasMessageStartingWith("corrupt JPEG");
+    }
+
+    @Test
+    void onlyWarningsAboutMissingOrGarbledDataAreFatal() {
+        assertThat(ImageDecoder.isFatal("Premature end of JPEG file")).isTrue();
+        assertThat(ImageDecoder.isFatal("Corrupt JPEG data: bad Huffman code")).isTrue();
+        assertThat(
+                        ImageDecoder.isFatal(
+                                "Corrupt JPEG data: 12 extraneous bytes before marker 0xd9"))
+                .isFalse();
+        assertThat(
+                        ImageDecoder.isFatal(
+                                "No embedded ICC color profile, will convert using"
+                                        + " inaccurate CMYK to RGB conversion"))
+                .isFalse();
+        assertThat(ImageDecoder.isFatal("Unknown APP15 marker ignored")).isFalse();
     }
 
     @Test

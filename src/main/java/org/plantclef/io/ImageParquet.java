@@ -16,10 +16,10 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
+import org.apache.flink.formats.parquet.ParquetInputFile;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.avro.AvroSchemaConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.schema.MessageType;
 import org.plantclef.record.ImageRecord;
 
@@ -66,12 +66,12 @@ public final class ImageParquet {
     private ImageParquet() {}
 
     /**
-     * The Avro schema of image Parquet with the given metadata columns (base columns among them are
-     * ignored, so a CSV header can be passed as it is).
+     * The Avro schema of image Parquet: the base columns, {@code plot_id} if {@code withPlotId},
+     * then the given metadata columns as optional strings.
      *
-     * @throws IllegalArgumentException naming a column that is not a valid Parquet/Avro name
+     * @param metadataColumns as {@link #metadataColumns(List)} returns them
      */
-    public static Schema schema(List<String> metadataColumns) {
+    public static Schema schema(List<String> metadataColumns, boolean withPlotId) {
         SchemaBuilder.FieldAssembler<Schema> fields =
                 SchemaBuilder.record("ImageRow")
                         .namespace("org.plantclef")
@@ -80,20 +80,39 @@ public final class ImageParquet {
                         .optionalString(PATH)
                         .requiredBytes(DATA)
                         .optionalLong(SPECIES_ID);
+        if (withPlotId) {
+            fields = fields.optionalString(PLOT_ID);
+        }
         for (String column : metadataColumns(metadataColumns)) {
             fields = fields.optionalString(column);
         }
         return fields.endRecord();
     }
 
+    /** {@link #schema(List, boolean)} without a plot id column. */
+    public static Schema schema(List<String> metadataColumns) {
+        return schema(metadataColumns, false);
+    }
+
     /**
-     * The metadata columns of {@code columns}: base columns and duplicates removed, names checked.
+     * The metadata columns of {@code columns} (a CSV header, or an input Parquet's non-binary
+     * columns): {@code image_name}, {@code species_id} and duplicates left out, names checked.
+     *
+     * @throws IllegalArgumentException naming a column that is not a valid Parquet name or that
+     *     would overwrite one of ours ({@code path}, {@code data}, {@code plot_id})
      */
     public static List<String> metadataColumns(List<String> columns) {
         List<String> out = new ArrayList<>();
         for (String column : columns) {
-            if (BASE_COLUMNS.contains(column) || out.contains(column)) {
+            if (column.equals(IMAGE_NAME) || column.equals(SPECIES_ID) || out.contains(column)) {
                 continue;
+            }
+            if (column.equals(PATH) || column.equals(DATA) || column.equals(PLOT_ID)) {
+                throw new IllegalArgumentException(
+                        "column '"
+                                + column
+                                + "' would overwrite the image Parquet column of that name;"
+                                + " rename it");
             }
             if (!AVRO_NAME.matcher(column).matches()) {
                 throw new IllegalArgumentException(
@@ -107,11 +126,27 @@ public final class ImageParquet {
         return out;
     }
 
-    /** The metadata column names of an image Parquet schema. */
+    /**
+     * The columns of an input Parquet schema carried as metadata: all but the base columns, {@code
+     * plot_id} and binary columns.
+     */
     public static List<String> metadataColumns(Schema schema) {
         List<String> out = new ArrayList<>();
         for (Schema.Field field : schema.getFields()) {
-            if (!BASE_COLUMNS.contains(field.name()) && !isBytes(field.schema())) {
+            if (!BASE_COLUMNS.contains(field.name())
+                    && !field.name().equals(PLOT_ID)
+                    && !isBytes(field.schema())) {
+                out.add(field.name());
+            }
+        }
+        return out;
+    }
+
+    /** The binary columns of an input Parquet schema other than {@code data}: not carried. */
+    public static List<String> droppedColumns(Schema schema) {
+        List<String> out = new ArrayList<>();
+        for (Schema.Field field : schema.getFields()) {
+            if (!field.name().equals(DATA) && isBytes(field.schema())) {
                 out.add(field.name());
             }
         }
@@ -125,8 +160,11 @@ public final class ImageParquet {
         row.put(PATH, image.path());
         row.put(DATA, ByteBuffer.wrap(image.data()));
         row.put(SPECIES_ID, image.speciesId());
+        if (schema.getField(PLOT_ID) != null) {
+            row.put(PLOT_ID, image.plotId());
+        }
         for (Schema.Field field : schema.getFields()) {
-            if (!BASE_COLUMNS.contains(field.name())) {
+            if (!BASE_COLUMNS.contains(field.name()) && !field.name().equals(PLOT_ID)) {
                 row.put(field.name(), image.metadata().get(field.name()));
             }
         }
@@ -252,18 +290,21 @@ public final class ImageParquet {
     }
 
     /**
-     * The Avro schema of an existing Parquet file, read from its footer.
+     * The Avro schema of an existing Parquet file, read from its footer through Flink's file
+     * systems (so any scheme Flink reads works here too).
      *
      * @throws IOException when the file is not Parquet, naming it
      */
     public static Schema readSchema(Path file) throws IOException {
-        Configuration conf = new Configuration();
-        org.apache.hadoop.fs.Path hadoopPath = new org.apache.hadoop.fs.Path(file.toUri());
+        FileSystem fs = file.getFileSystem();
+        long length = fs.getFileStatus(file).getLen();
         try (ParquetFileReader reader =
-                ParquetFileReader.open(HadoopInputFile.fromPath(hadoopPath, conf))) {
+                ParquetFileReader.open(new ParquetInputFile(fs.open(file), length))) {
             MessageType parquet = reader.getFooter().getFileMetaData().getSchema();
-            return new AvroSchemaConverter(conf).convert(parquet);
+            return new AvroSchemaConverter(new Configuration()).convert(parquet);
         } catch (RuntimeException e) {
+            throw new IOException(file + " is not a readable Parquet file: " + e.getMessage(), e);
+        } catch (IOException e) {
             throw new IOException(file + " is not a readable Parquet file: " + e.getMessage(), e);
         }
     }

@@ -5,12 +5,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.file.src.enumerate.NonSplittingRecursiveEnumerator;
 import org.apache.flink.core.fs.Path;
-import org.apache.flink.formats.parquet.avro.AvroParquetReaders;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -20,6 +19,7 @@ import org.plantclef.record.DeadLetter;
 import org.plantclef.record.ImageRecord;
 import org.plantclef.record.MetadataRow;
 import org.plantclef.record.RawFile;
+import org.plantclef.record.ReadResult;
 
 /**
  * The bounded sources of images and metadata, each returning its records and the dead letters it
@@ -59,20 +59,33 @@ public final class ImageSources {
         return new DeadLetters.Split<>(images, images.getSideOutput(DeadLetters.TAG));
     }
 
-    /** The rows of image Parquet files that share {@code schema}. */
+    /**
+     * The rows of image Parquet files, grouped by schema: files written by different tools (one
+     * with INT32, another with INT64 species ids, or with other columns) are each read with their
+     * own schema.
+     */
     public static DeadLetters.Split<ImageRecord> parquet(
-            StreamExecutionEnvironment env, String input, List<Path> files, Schema schema) {
-        FileSource<GenericRecord> source =
-                FileSource.forRecordStreamFormat(
-                                AvroParquetReaders.forGenericRecord(schema),
-                                files.toArray(new Path[0]))
-                        .build();
+            StreamExecutionEnvironment env, Map<Schema, List<Path>> filesBySchema) {
+        DataStream<ReadResult> rows = null;
+        int group = 0;
+        for (Map.Entry<Schema, List<Path>> entry : filesBySchema.entrySet()) {
+            FileSource<ReadResult> source =
+                    FileSource.forBulkFileFormat(
+                                    new ParquetImageFormat(entry.getKey()),
+                                    entry.getValue().toArray(new Path[0]))
+                            .build();
+            String suffix = group == 0 ? "" : "-" + group;
+            DataStream<ReadResult> read =
+                    env.fromSource(
+                                    source,
+                                    WatermarkStrategy.noWatermarks(),
+                                    "image parquet" + suffix)
+                            .uid("image-parquet" + suffix);
+            rows = rows == null ? read : rows.union(read);
+            group++;
+        }
         SingleOutputStreamOperator<ImageRecord> images =
-                env.fromSource(source, WatermarkStrategy.noWatermarks(), "image parquet")
-                        .uid("image-parquet")
-                        .process(new ParquetToImage(input))
-                        .name("parquet row to image")
-                        .uid("parquet-to-image");
+                rows.process(new SplitResults()).name("parquet rows").uid("parquet-to-image");
         return new DeadLetters.Split<>(images, images.getSideOutput(DeadLetters.TAG));
     }
 
@@ -161,21 +174,16 @@ public final class ImageSources {
         }
     }
 
-    /** Turns a row of someone's image Parquet into an image, or a dead letter saying why not. */
-    static final class ParquetToImage extends ProcessFunction<GenericRecord, ImageRecord> {
+    /** Images to the main output, refusals to the dead letters. */
+    static final class SplitResults extends ProcessFunction<ReadResult, ImageRecord> {
         private static final long serialVersionUID = 1L;
-        private final String input;
-
-        ParquetToImage(String input) {
-            this.input = input;
-        }
 
         @Override
-        public void processElement(GenericRecord row, Context ctx, Collector<ImageRecord> out) {
-            try {
-                out.collect(ImageParquet.fromAvro(row, input));
-            } catch (IllegalArgumentException e) {
-                ctx.output(DeadLetters.TAG, DeadLetter.of(input, "read", e.getMessage()));
+        public void processElement(ReadResult result, Context ctx, Collector<ImageRecord> out) {
+            if (result.image() != null) {
+                out.collect(result.image());
+            } else {
+                ctx.output(DeadLetters.TAG, result.deadLetter());
             }
         }
     }

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -95,8 +96,7 @@ public final class IngestJob {
             long maxFileBytes,
             String deadLetters,
             boolean overwrite,
-            List<Path> parquetFiles,
-            @Nullable Schema parquetSchema,
+            Map<Schema, List<Path>> parquetInputs,
             Schema outputSchema) {
 
         /**
@@ -153,41 +153,43 @@ public final class IngestJob {
                                     + String.join(";", header)
                                     + ")");
                 }
-                metadataColumns.addAll(List.of(header));
+                try {
+                    metadataColumns.addAll(ImageParquet.metadataColumns(List.of(header)));
+                } catch (IllegalArgumentException e) {
+                    throw Options.invalid(IngestOptions.METADATA, metadata, e.getMessage());
+                }
             } else {
                 metadata = null;
             }
 
-            List<Path> parquetFiles = List.of();
-            Schema parquetSchema = null;
+            Map<Schema, List<Path>> parquetInputs = new LinkedHashMap<>();
+            boolean withPlotId = layout == Layout.FLAT;
             if (layout == Layout.PARQUET) {
-                try {
-                    parquetFiles = ImageParquet.files(inputPath);
-                    if (parquetFiles.isEmpty()) {
-                        throw Options.invalid(
-                                IngestOptions.INPUT, input, "it holds no .parquet files");
+                parquetInputs = readParquetSchemas(inputPath, input);
+                for (Schema schema : parquetInputs.keySet()) {
+                    for (String column : ImageParquet.metadataColumns(schema)) {
+                        if (!metadataColumns.contains(column)) {
+                            metadataColumns.add(column);
+                        }
                     }
-                    parquetSchema = ImageParquet.readSchema(parquetFiles.get(0));
-                    ImageParquet.requireImageColumns(parquetSchema, parquetFiles.get(0));
-                } catch (IOException | IllegalArgumentException e) {
-                    throw Options.invalid(IngestOptions.INPUT, input, e.getMessage());
+                    withPlotId |= schema.getField(ImageParquet.PLOT_ID) != null;
                 }
-                metadataColumns.addAll(ImageParquet.metadataColumns(parquetSchema));
-                metadataColumns.remove(ImageParquet.PLOT_ID);
             }
             Schema outputSchema;
             try {
-                outputSchema = ImageParquet.schema(metadataColumns);
+                outputSchema = ImageParquet.schema(metadataColumns, withPlotId);
             } catch (IllegalArgumentException e) {
-                throw Options.invalid(IngestOptions.METADATA, metadata, e.getMessage());
+                throw Options.invalid(IngestOptions.INPUT, input, e.getMessage());
             }
 
             Path outputPath = new Path(output);
             Path deadLetterPath = new Path(deadLetters);
-            if (isWithin(inputPath, outputPath)) {
-                // --overwrite would delete the input, and a rerun would read its own output.
+            if (isWithin(inputPath, outputPath) || isWithin(outputPath, inputPath)) {
+                // --overwrite would delete the input, or a rerun would read its own output.
                 throw Options.invalid(
-                        IngestOptions.OUTPUT, output, "it is, or contains, the input " + input);
+                        IngestOptions.OUTPUT,
+                        output,
+                        "it must not be, contain or lie inside the input " + input);
             }
             requireEmpty(outputPath, IngestOptions.OUTPUT, overwrite);
             if (!isWithin(deadLetterPath, outputPath)) {
@@ -212,9 +214,43 @@ public final class IngestJob {
                     maxFileBytes,
                     deadLetters,
                     overwrite,
-                    parquetFiles,
-                    parquetSchema,
+                    parquetInputs,
                     outputSchema);
+        }
+
+        /**
+         * The schema of every input Parquet file, files grouped by schema; each must have
+         * image_name and binary data.
+         */
+        private static Map<Schema, List<Path>> readParquetSchemas(Path inputPath, String input) {
+            Map<Schema, List<Path>> groups = new LinkedHashMap<>();
+            try {
+                List<Path> files = ImageParquet.files(inputPath);
+                if (files.isEmpty()) {
+                    throw Options.invalid(IngestOptions.INPUT, input, "it holds no .parquet files");
+                }
+                for (Path file : files) {
+                    Schema schema = ImageParquet.readSchema(file);
+                    ImageParquet.requireImageColumns(schema, file);
+                    groups.computeIfAbsent(schema, s -> new ArrayList<>()).add(file);
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                throw Options.invalid(IngestOptions.INPUT, input, e.getMessage());
+            }
+            for (Map.Entry<Schema, List<Path>> group : groups.entrySet()) {
+                List<String> dropped = ImageParquet.droppedColumns(group.getKey());
+                if (!dropped.isEmpty()) {
+                    LOG.warn(
+                            "Binary columns {} of {} (and {} more files) are not carried over",
+                            dropped,
+                            group.getValue().get(0),
+                            group.getValue().size() - 1);
+                }
+            }
+            if (groups.size() > 1) {
+                LOG.info("Input Parquet files have {} different schemas", groups.size());
+            }
+            return groups;
         }
 
         /** Whether {@code path} is {@code dir} or lies under it. */
@@ -364,11 +400,7 @@ public final class IngestJob {
             @Override
             public DeadLetters.Split<ImageRecord> images(StreamExecutionEnvironment env) {
                 if (settings.layout() == Layout.PARQUET) {
-                    return ImageSources.parquet(
-                            env,
-                            settings.input(),
-                            settings.parquetFiles(),
-                            settings.parquetSchema());
+                    return ImageSources.parquet(env, settings.parquetInputs());
                 }
                 Set<String> excluded = new HashSet<>();
                 if (settings.metadata() != null) {

@@ -2,6 +2,7 @@ package org.plantclef.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.ByteBuffer;
@@ -105,7 +106,7 @@ class ForeignParquetITCase {
         assertThat(a.get("species_id")).isEqualTo(1392608L);
         assertThat(a.get("organ").toString()).isEqualTo("leaf");
         assertThat(a.get("latitude").toString()).isEqualTo("45.5");
-        assertThat(a.get("path").toString()).endsWith("#a.jpg");
+        assertThat(a.get("path").toString()).endsWith("in/part-00000.parquet#a.jpg");
         assertThat(new ImageDecoder().decode(IngestJobITCase.bytes(a.get("data"))).width())
                 .isEqualTo(24);
         assertThat(
@@ -120,7 +121,72 @@ class ForeignParquetITCase {
         assertThat(letters)
                 .extracting(l -> l.get("reason").asText())
                 .anySatisfy(r -> assertThat(r).isEqualTo("row 'c.jpg' has no data"))
+                .hasSize(2)
                 .anySatisfy(r -> assertThat(r).startsWith("corrupt JPEG"));
+    }
+
+    @Test
+    void filesWithDifferentSchemasAreEachReadWithTheirOwn() throws Exception {
+        Path in = tmp.resolve("mixed");
+        java.nio.file.Files.createDirectories(in);
+        Schema int32 = sparkSchema(false);
+        Schema int64 = sparkSchema(true);
+        Schema plots =
+                SchemaBuilder.record("spark_schema")
+                        .fields()
+                        .optionalString("image_name")
+                        .optionalBytes("data")
+                        .optionalString("plot_id")
+                        .optionalBytes("thumbnail")
+                        .endRecord();
+        write(
+                in.resolve("a.parquet"),
+                int32,
+                List.of(row(int32, "a.jpg", Fixtures.jpeg(30, 30, 0), 11)));
+        write(
+                in.resolve("b.parquet"),
+                int64,
+                List.of(row(int64, "b.jpg", Fixtures.jpeg(30, 30, 0), 22L)));
+        GenericRecord plot = new GenericData.Record(plots);
+        plot.put("image_name", "CBN-1.jpg");
+        plot.put("data", ByteBuffer.wrap(Fixtures.jpeg(60, 40, 0)));
+        plot.put("plot_id", "CBN-1");
+        plot.put("thumbnail", ByteBuffer.wrap(new byte[] {1}));
+        GenericRecord broken = new GenericData.Record(plots);
+        broken.put("image_name", "CBN-2.jpg");
+        write(in.resolve("c.parquet"), plots, List.of(plot, broken));
+        Path out = tmp.resolve("out");
+        Configuration conf = new Configuration();
+        conf.set(IngestOptions.INPUT, in.toString());
+        conf.set(IngestOptions.OUTPUT, out.toString());
+        conf.set(IngestOptions.SQUARE_SIZE, 0);
+
+        IngestJob.Summary summary =
+                new IngestJob(IngestJob.Settings.from(conf))
+                        .run(StreamExecutionEnvironment.getExecutionEnvironment());
+
+        assertThat(summary.imagesWritten()).isEqualTo(3);
+        List<GenericRecord> rows = OutputFiles.parquetRows(out);
+        assertThat(rows.get(0).getSchema().getFields().stream().map(Schema.Field::name).toList())
+                .containsExactly(
+                        "image_name", "path", "data", "species_id", "plot_id", "organ", "latitude");
+        assertThat(rows)
+                .extracting(
+                        r -> r.get("image_name").toString(),
+                        r -> r.get("species_id"),
+                        r -> r.get("plot_id") == null ? null : r.get("plot_id").toString())
+                .containsExactlyInAnyOrder(
+                        tuple("a.jpg", 11L, null),
+                        tuple("b.jpg", 22L, null),
+                        tuple("CBN-1.jpg", null, "CBN-1"));
+        assertThat(OutputFiles.jsonLines(out.resolve("_dead_letters")))
+                .singleElement()
+                .satisfies(
+                        l -> {
+                            assertThat(l.get("source").asText()).endsWith("c.parquet#row2");
+                            assertThat(l.get("reason").asText())
+                                    .isEqualTo("row 'CBN-2.jpg' has no data");
+                        });
     }
 
     @Test

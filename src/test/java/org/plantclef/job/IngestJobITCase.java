@@ -161,6 +161,7 @@ class IngestJobITCase {
         GenericRecord first = rows.get("CBN-PdlC-A1-20130807.jpg");
         assertThat(bytes(first.get("data"))).isEqualTo(plot);
         assertThat(first.get("species_id")).isNull();
+        assertThat(first.get("plot_id").toString()).isEqualTo("CBN-PdlC-A1-20130807");
     }
 
     @Test
@@ -217,8 +218,26 @@ class IngestJobITCase {
         assertThatThrownBy(() -> IngestJob.Settings.from(conf))
                 .isInstanceOf(IllegalConfigurationException.class)
                 .hasMessageContaining("--output (ingest.output)")
-                .hasMessageContaining("contains, the input");
+                .hasMessageContaining("must not be, contain or lie inside the input");
         assertThat(Files.exists(plots.resolve("p.jpg"))).isTrue();
+
+        assertThatThrownBy(() -> IngestJob.Settings.from(conf(plots, plots.resolve("parquet"))))
+                .isInstanceOf(IllegalConfigurationException.class)
+                .hasMessageContaining("lie inside the input");
+    }
+
+    @Test
+    void refusesMetadataColumnsThatWouldOverwriteOurs() throws Exception {
+        Path plots = tmp.resolve("plots");
+        Fixtures.write(plots.resolve("p.jpg"), Fixtures.jpeg(20, 20, 0));
+        Path csv = Fixtures.writeText(tmp.resolve("m.csv"), "image_name;data\np.jpg;x\n");
+        Configuration conf = conf(plots, tmp.resolve("out"));
+        conf.set(IngestOptions.METADATA, csv.toString());
+
+        assertThatThrownBy(() -> IngestJob.Settings.from(conf))
+                .isInstanceOf(IllegalConfigurationException.class)
+                .hasMessageContaining("--metadata (ingest.metadata)")
+                .hasMessageContaining("column 'data' would overwrite");
     }
 
     static byte[] bytes(Object value) {

@@ -44,8 +44,7 @@ class IngestPipelineITCase {
                 1 << 20,
                 "memory",
                 false,
-                List.of(),
-                null,
+                Map.of(),
                 ImageParquet.schema(List.of()));
     }
 

@@ -14,7 +14,6 @@ import java.util.stream.Stream;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.IllegalConfigurationException;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.plantclef.job.IngestJob;
 import org.plantclef.job.IngestOptions;
 import org.plantclef.job.Options;
@@ -98,8 +97,7 @@ final class DemoCommand implements JobCommand {
 
     private static IngestJob.Summary ingest(Configuration conf) throws Exception {
         IngestJob.Settings settings = IngestJob.Settings.from(conf);
-        return new IngestJob(settings)
-                .run(StreamExecutionEnvironment.getExecutionEnvironment(conf));
+        return new IngestJob(settings).run(PlantClef.environment(conf));
     }
 
     /** Empties {@code work} if it is a previous demo's; refuses someone else's files. */

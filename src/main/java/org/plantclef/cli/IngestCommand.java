@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.plantclef.job.IngestJob;
 import org.plantclef.job.IngestOptions;
 
@@ -32,9 +31,7 @@ final class IngestCommand implements JobCommand {
     @Override
     public int run(Configuration conf, PrintStream out) throws Exception {
         IngestJob.Settings settings = IngestJob.Settings.from(conf);
-        IngestJob.Summary summary =
-                new IngestJob(settings)
-                        .run(StreamExecutionEnvironment.getExecutionEnvironment(conf));
+        IngestJob.Summary summary = new IngestJob(settings).run(PlantClef.environment(conf));
         print(summary, out);
         return 0;
     }

@@ -12,6 +12,7 @@ import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.description.BlockElement;
 import org.apache.flink.configuration.description.TextElement;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.plantclef.job.Options;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -179,6 +180,22 @@ public final class PlantClef {
         }
         conf.addAll(Configuration.fromMap(values));
         return conf;
+    }
+
+    /**
+     * The execution environment for {@code conf}: the embedded MiniCluster locally, the cluster
+     * under {@code flink run}. A Flink option that does not parse (from -D or config.yaml) becomes
+     * a configuration error naming the key instead of a stack trace.
+     */
+    static StreamExecutionEnvironment environment(Configuration conf) {
+        try {
+            return StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalConfigurationException(
+                    "Invalid Flink configuration (-D or $FLINK_CONF_DIR/config.yaml): "
+                            + e.getMessage(),
+                    e);
+        }
     }
 
     private static String help(ConfigOption<?> option) {

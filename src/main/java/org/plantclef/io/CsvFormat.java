@@ -31,7 +31,7 @@ public final class CsvFormat extends SimpleStreamFormat<CsvRow> {
     @Override
     public StreamFormat.Reader<CsvRow> createReader(Configuration config, FSDataInputStream stream)
             throws IOException {
-        Csv.RecordReader records = new Csv.RecordReader(stream);
+        Csv.RecordReader records = new Csv.RecordReader(stream, delimiter);
         records.next(); // header
         return new StreamFormat.Reader<>() {
             @Nullable

@@ -13,7 +13,7 @@ import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig
 import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
 import org.plantclef.record.ImageRecord;
 
-/** Writes {@link ImageRecord}s as image Parquet ({@code part-*.parquet}) into one directory. */
+/** Writes {@link ImageRecord}s as image Parquet ({@code images-*.parquet}) into one directory. */
 public final class ImageParquetSink {
 
     private ImageParquetSink() {}

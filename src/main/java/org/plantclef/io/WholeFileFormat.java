@@ -97,7 +97,14 @@ public final class WholeFileFormat implements BulkFormat<RawFile, FileSourceSpli
                                 + " (max-file-size)");
             }
             FileSystem fs = path.getFileSystem();
-            try (InputStream in = fs.open(path)) {
+            InputStream opened;
+            try {
+                opened = fs.open(path);
+            } catch (FileNotFoundException e) {
+                // Gone since it was listed, or not readable by us: this file's problem only.
+                return RawFile.unreadable(name, size, "cannot open the file: " + e.getMessage());
+            }
+            try (InputStream in = opened) {
                 byte[] data = in.readNBytes((int) maxBytes + 1);
                 if (data.length > maxBytes) {
                     return RawFile.unreadable(
@@ -106,8 +113,8 @@ public final class WholeFileFormat implements BulkFormat<RawFile, FileSourceSpli
                             "file grew past the limit of " + maxBytes + " bytes while being read");
                 }
                 return RawFile.of(name, data);
-            } catch (FileNotFoundException e) {
-                return RawFile.unreadable(name, size, "file disappeared before it was read");
+            } catch (IOException e) {
+                throw new IOException("reading " + name + " failed", e);
             }
         }
 

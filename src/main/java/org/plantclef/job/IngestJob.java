@@ -60,6 +60,12 @@ public final class IngestJob {
     /** Accumulator and metric: records sent to the dead letters. */
     public static final String DEAD_LETTERS = "dead-letters";
 
+    /** Largest --square-size: 4096 px, far above any ViT input. */
+    static final int MAX_SQUARE_SIZE = 4096;
+
+    /** Largest --max-pixels: 500 MP, so that 3 bytes per pixel still fit one Java array. */
+    static final long MAX_PIXELS_LIMIT = 500_000_000L;
+
     private final Settings settings;
     private final Sources sources;
     private final Sinks sinks;
@@ -110,16 +116,19 @@ public final class IngestJob {
             String input = Options.require(conf, IngestOptions.INPUT);
             String output = Options.require(conf, IngestOptions.OUTPUT);
             int squareSize = Options.get(conf, IngestOptions.SQUARE_SIZE);
-            if (squareSize < 0) {
-                throw Options.invalid(IngestOptions.SQUARE_SIZE, squareSize, "must be 0 or more");
+            if (squareSize < 0 || squareSize > MAX_SQUARE_SIZE) {
+                throw Options.invalid(
+                        IngestOptions.SQUARE_SIZE, squareSize, "must be in 0.." + MAX_SQUARE_SIZE);
             }
             int quality = Options.get(conf, IngestOptions.JPEG_QUALITY);
             if (quality < 1 || quality > 100) {
                 throw Options.invalid(IngestOptions.JPEG_QUALITY, quality, "must be in 1..100");
             }
             long maxPixels = Options.get(conf, IngestOptions.MAX_PIXELS);
-            if (maxPixels < 1) {
-                throw Options.invalid(IngestOptions.MAX_PIXELS, maxPixels, "must be positive");
+            if (maxPixels < 1 || maxPixels > MAX_PIXELS_LIMIT) {
+                // Above this an RGB copy no longer fits a Java array.
+                throw Options.invalid(
+                        IngestOptions.MAX_PIXELS, maxPixels, "must be in 1.." + MAX_PIXELS_LIMIT);
             }
             long maxFileBytes = Options.get(conf, IngestOptions.MAX_FILE_SIZE).getBytes();
             if (maxFileBytes < 1 || maxFileBytes > Integer.MAX_VALUE - 8) {

@@ -10,6 +10,9 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.plantclef.image.ImageDecoder;
+import org.plantclef.image.ImageEncoder;
+import org.plantclef.image.ImageOps;
 import org.plantclef.testutil.Fixtures;
 import org.plantclef.testutil.MiniClusters;
 import org.plantclef.testutil.OutputFiles;
@@ -26,7 +29,11 @@ class PlantClefITCase {
         Path in = tmp.resolve("photos");
         Fixtures.write(in.resolve("good-1.jpg"), Fixtures.jpeg(160, 120, 0xAA3322));
         Fixtures.write(in.resolve("good-2.jpg"), Fixtures.jpeg(90, 140, 0x22AA33));
-        Fixtures.write(in.resolve("good-3.png"), Fixtures.jpeg(64, 64, 0x2233AA));
+        Fixtures.write(
+                in.resolve("good-3.png"),
+                ImageEncoder.png(
+                        ImageOps.centerSquare(
+                                new ImageDecoder().decode(Fixtures.jpeg(64, 64, 0x2233AA)))));
         Fixtures.write(in.resolve("corrupt.jpg"), Fixtures.truncatedJpeg());
         Fixtures.write(in.resolve("empty.jpg"), new byte[0]);
         Fixtures.writeText(in.resolve("notes.txt"), "field notes, not a photo\n");

@@ -77,7 +77,7 @@ class PlantClefTest {
         assertThat(run.err().strip())
                 .isEqualTo(
                         "plantclef ingest: Invalid value for --square-size (ingest.square-size):"
-                                + " -4; must be 0 or more");
+                                + " -4; must be in 0..4096");
 
         Run notANumber =
                 run("ingest", "--input", in.toString(), "--output", "o", "--max-pixels", "lots");
@@ -107,6 +107,22 @@ class PlantClefTest {
         Run run = run("ingest", "--input", tmp.toString(), "--output", "o", "--parallelism", "0");
         assertThat(run.code()).isEqualTo(2);
         assertThat(run.err()).contains("--parallelism: 0");
+    }
+
+    @Test
+    void unparsableFlinkOptionIsOneLineNamingTheKey() throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        Run run =
+                run(
+                        "ingest",
+                        "--input",
+                        in.toString(),
+                        "--output",
+                        tmp.resolve("out").toString(),
+                        "-Dparallelism.default=abc");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err().strip().lines()).hasSize(1);
+        assertThat(run.err()).contains("Could not parse value 'abc' for key 'parallelism.default'");
     }
 
     @Test

@@ -20,6 +20,33 @@ class CsvTest {
     }
 
     @Test
+    void aQuoteInsideAnUnquotedFieldIsAnOrdinaryCharacter() {
+        assertThat(Csv.split("a.jpg;O\"Brien;5", ';')).containsExactly("a.jpg", "O\"Brien", "5");
+    }
+
+    @Test
+    void aStrayQuoteCostsOneRecordNotTheRestOfTheFile() throws Exception {
+        StringBuilder text = new StringBuilder("image_name;note\n");
+        text.append("bad.jpg;\"never closed\n");
+        for (int i = 0; i < 100; i++) {
+            text.append("ok-").append(i).append(".jpg;O\"Brien\n");
+        }
+        try (Csv.RecordReader reader =
+                new Csv.RecordReader(
+                        new ByteArrayInputStream(
+                                text.toString().getBytes(StandardCharsets.UTF_8)))) {
+            reader.next();
+            assertThat(reader.next()).isEqualTo("bad.jpg;\"never closed");
+            assertThat(reader.recordLine()).isEqualTo(2);
+            for (int i = 0; i < 100; i++) {
+                assertThat(reader.next()).isEqualTo("ok-" + i + ".jpg;O\"Brien");
+                assertThat(reader.recordLine()).isEqualTo(3 + i);
+            }
+            assertThat(reader.next()).isNull();
+        }
+    }
+
+    @Test
     void quoteRoundTripsThroughSplit() {
         String[] values = {"plain", "with;semicolon", "with \"quote\"", "two\nlines", ""};
         StringBuilder line = new StringBuilder();

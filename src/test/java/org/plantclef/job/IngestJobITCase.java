@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -162,6 +163,38 @@ class IngestJobITCase {
         assertThat(bytes(first.get("data"))).isEqualTo(plot);
         assertThat(first.get("species_id")).isNull();
         assertThat(first.get("plot_id").toString()).isEqualTo("CBN-PdlC-A1-20130807");
+    }
+
+    @Test
+    void oversizedFilesAndAChosenDeadLetterDirectory() throws Exception {
+        Path plots = tmp.resolve("plots");
+        byte[] big = Fixtures.truncatedJpeg(); // content does not matter: it is never read
+        byte[] padded = Arrays.copyOf(big, 5000);
+        Fixtures.write(plots.resolve("big.jpg"), padded);
+        Fixtures.write(plots.resolve("small.jpg"), Fixtures.jpeg(16, 16, 0));
+        Path out = tmp.resolve("out");
+        Path letters = tmp.resolve("letters");
+        Configuration conf = conf(plots, out);
+        conf.set(
+                IngestOptions.MAX_FILE_SIZE,
+                org.apache.flink.configuration.MemorySize.parse("4kb"));
+        conf.set(IngestOptions.DEAD_LETTERS, letters.toString());
+
+        IngestJob.Summary summary = ingest(conf);
+
+        assertThat(summary.imagesWritten()).isEqualTo(1);
+        assertThat(summary.deadLetterDir()).isEqualTo(letters.toString());
+        assertThat(OutputFiles.jsonLines(letters))
+                .singleElement()
+                .satisfies(
+                        l -> {
+                            assertThat(l.get("stage").asText()).isEqualTo("read");
+                            assertThat(l.get("reason").asText())
+                                    .isEqualTo(
+                                            "file is 5000 bytes, over the limit of 4096"
+                                                    + " (max-file-size)");
+                        });
+        assertThat(Files.exists(out.resolve("_dead_letters"))).isFalse();
     }
 
     @Test

@@ -120,7 +120,11 @@ class IngestPipelineITCase {
                                 new MetadataRow("c.jpg", 4L, Map.of("organ", "bark"))));
         IngestJob job = new IngestJob(settings(20), io, io);
 
-        IngestJob.Summary summary = job.run(StreamExecutionEnvironment.getExecutionEnvironment());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        IngestJob.Summary summary = job.run(env);
+
+        // The job ran with Kryo disabled: any type that needed it would have failed at start.
+        assertThat(env.getConfig().getSerializerConfig().hasGenericTypesDisabled()).isTrue();
 
         List<ImageRecord> written = drain(io.written);
         List<DeadLetter> letters = drain(io.deadLetters);

@@ -9,6 +9,7 @@ import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 import org.plantclef.image.ImageDecoder;
+import org.plantclef.image.ImageEncoder;
 import org.plantclef.image.Interpolation;
 import org.plantclef.image.RgbImage;
 import org.plantclef.io.DeadLetters;
@@ -35,6 +36,29 @@ class SquareCropFunctionTest {
             assertThat(crop.height()).isEqualTo(48);
             assertThat(out.imageName()).isEqualTo("a.jpg");
             assertThat(out.metadata()).containsEntry("organ", "leaf");
+        }
+    }
+
+    @Test
+    void takesTheCentreNotAnEdge() throws Exception {
+        // 300x100: left third red, middle green, right blue; the centre square is all green.
+        RgbImage bands = RgbImage.blank(300, 100);
+        for (int y = 0; y < 100; y++) {
+            for (int x = 0; x < 300; x++) {
+                bands.setRgb(x, y, x < 100 ? 0xFF0000 : x < 200 ? 0x00FF00 : 0x0000FF);
+            }
+        }
+        try (OneInputStreamOperatorTestHarness<ImageRecord, ImageRecord> harness =
+                ProcessFunctionTestHarnesses.forProcessFunction(
+                        new SquareCropFunction(32, Interpolation.AREA, 0.95f, 1_000_000))) {
+            harness.processElement(image("bands.png", ImageEncoder.png(bands)), 0);
+
+            RgbImage crop = new ImageDecoder().decode(harness.extractOutputValues().get(0).data());
+            for (int x : new int[] {2, 16, 29}) {
+                assertThat(crop.get(x, 16, 1)).as("green at x=" + x).isGreaterThan(230);
+                assertThat(crop.get(x, 16, 0)).as("red at x=" + x).isLessThan(25);
+                assertThat(crop.get(x, 16, 2)).as("blue at x=" + x).isLessThan(25);
+            }
         }
     }
 

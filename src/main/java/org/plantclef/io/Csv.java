@@ -29,34 +29,56 @@ public final class Csv {
      */
     public static String[] split(String record, char delimiter) {
         List<String> fields = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
+        scan(record, delimiter, fields);
+        return fields.toArray(new String[0]);
+    }
+
+    /** Whether {@code text} ends inside a quoted field, by the rules of {@link #split}. */
+    static boolean endsInsideQuotes(CharSequence text, char delimiter) {
+        return scan(text, delimiter, null);
+    }
+
+    /**
+     * Runs the quoting rules over {@code text}, adding the fields to {@code fields} if it is not
+     * null; returns whether the text ends inside a quoted field.
+     */
+    private static boolean scan(CharSequence text, char delimiter, @Nullable List<String> fields) {
+        StringBuilder field = fields == null ? null : new StringBuilder();
         boolean fieldStart = true;
         boolean quoted = false;
-        for (int i = 0; i < record.length(); i++) {
-            char c = record.charAt(i);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean keep = false;
             if (quoted) {
-                if (c == '"' && i + 1 < record.length() && record.charAt(i + 1) == '"') {
-                    field.append('"');
+                if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
+                    keep = true;
                     i++;
-                } else if (c == '"' && closes(record, i, delimiter)) {
+                } else if (c == '"' && closes(text, i, delimiter)) {
                     quoted = false;
                 } else {
-                    field.append(c);
+                    keep = true;
                 }
             } else if (c == delimiter) {
-                fields.add(field.toString());
-                field.setLength(0);
+                if (fields != null) {
+                    fields.add(field.toString());
+                    field.setLength(0);
+                }
                 fieldStart = true;
                 continue;
             } else if (c == '"' && fieldStart) {
                 quoted = true;
             } else {
-                field.append(c);
+                keep = true;
             }
             fieldStart = false;
+            if (keep && field != null) {
+                field.append(c);
+            }
         }
-        fields.add(field.toString());
-        return fields.toArray(new String[0]);
+        if (fields != null) {
+            fields.add(field.toString());
+        }
+        return quoted;
     }
 
     /**
@@ -70,27 +92,6 @@ public final class Csv {
         }
         char next = text.charAt(i + 1);
         return next == delimiter || next == '\n' || next == '\r';
-    }
-
-    /** Whether {@code text} ends inside a quoted field, by the rules of {@link #split}. */
-    static boolean endsInsideQuotes(CharSequence text, char delimiter) {
-        boolean fieldStart = true;
-        boolean quoted = false;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (quoted) {
-                if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
-                    i++;
-                } else if (c == '"' && closes(text, i, delimiter)) {
-                    quoted = false;
-                }
-                fieldStart = false;
-            } else {
-                quoted = c == '"' && fieldStart;
-                fieldStart = c == delimiter;
-            }
-        }
-        return quoted;
     }
 
     /** Quotes {@code value} if it holds the delimiter, a quote or a line break. */

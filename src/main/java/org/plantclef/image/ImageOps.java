@@ -25,6 +25,37 @@ public final class ImageOps {
     }
 
     /**
+     * {@code image} resized so that its shorter side is {@code size}, keeping the aspect ratio:
+     * torchvision's {@code Resize(size)} (the longer side becomes {@code int(size * long /
+     * short)}).
+     */
+    public static RgbImage resizeShorterSide(RgbImage image, int size, Interpolation mode) {
+        int w = image.width();
+        int h = image.height();
+        int shortSide = Math.min(w, h);
+        int longSide = (int) ((double) size * Math.max(w, h) / shortSide);
+        return w <= h
+                ? Resizer.resize(image, size, longSide, mode)
+                : Resizer.resize(image, longSide, size, mode);
+    }
+
+    /**
+     * The centred {@code size}×{@code size} square: torchvision's {@code CenterCrop(size)}, whose
+     * offsets are {@code round((w - size) / 2)} with Python's round-half-to-even.
+     *
+     * @throws IllegalArgumentException when the image is smaller than {@code size}
+     */
+    public static RgbImage centerCrop(RgbImage image, int size) {
+        if (image.width() < size || image.height() < size) {
+            throw new IllegalArgumentException(
+                    "cannot crop " + size + "x" + size + " from " + image);
+        }
+        int left = (int) Math.rint((image.width() - size) / 2.0);
+        int top = (int) Math.rint((image.height() - size) / 2.0);
+        return image.crop(left, top, size, size);
+    }
+
+    /**
      * The rectangles of an N×N grid over a {@code width}×{@code height} image: tile width {@code
      * width / n}, height {@code height / n} (integer division), no overlap, the remainder on the
      * right and bottom dropped, numbered row-major ({@code row * n + col}).

@@ -22,8 +22,9 @@ public final class Resizer {
         Weights horizontal = Weights.of(inW, width, mode);
         Weights vertical = Weights.of(inH, height, mode);
         byte[] src = image.rgb();
+        boolean roundBetweenPasses = mode == Interpolation.BICUBIC;
 
-        // Horizontal pass: inH rows of `width` pixels, kept in float to avoid double rounding.
+        // Horizontal pass: inH rows of `width` pixels.
         float[] mid = new float[inH * width * 3];
         for (int y = 0; y < inH; y++) {
             int rowIn = y * inW * 3;
@@ -42,6 +43,12 @@ public final class Resizer {
                     b += w * (src[i + 2] & 0xFF);
                 }
                 int o = rowOut + x * 3;
+                if (roundBetweenPasses) {
+                    // PIL keeps 8-bit pixels between its two passes.
+                    r = clamp(Math.round(r));
+                    g = clamp(Math.round(g));
+                    b = clamp(Math.round(b));
+                }
                 mid[o] = r;
                 mid[o + 1] = g;
                 mid[o + 2] = b;

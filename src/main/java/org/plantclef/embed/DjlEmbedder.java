@@ -1,0 +1,223 @@
+package org.plantclef.embed;
+
+import ai.djl.MalformedModelException;
+import ai.djl.engine.Engine;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.NoBatchifyTranslator;
+import ai.djl.translate.TranslateException;
+import ai.djl.translate.TranslatorContext;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.plantclef.image.RgbImage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A TorchScript DINOv2 on DJL's PyTorch engine. Owns one model and one predictor: open one per
+ * thread (per Flink subtask) and close it. Batches are padded to the fixed batch size so the model
+ * always sees one shape.
+ */
+public final class DjlEmbedder implements Embedder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DjlEmbedder.class);
+
+    private final EmbedderSpec spec;
+    private final Preprocessor preprocessor;
+    private final ZooModel<Batch, ModelOutput> model;
+    private final Predictor<Batch, ModelOutput> predictor;
+    private final ai.djl.Device device;
+    private Dct dct;
+
+    /** A batch of preprocessed images: {@code count} CHW tensors of side {@code size}. */
+    public record Batch(float[] data, int count, int size) {}
+
+    private DjlEmbedder(
+            EmbedderSpec spec,
+            ZooModel<Batch, ModelOutput> model,
+            Predictor<Batch, ModelOutput> predictor,
+            ai.djl.Device device) {
+        this.spec = spec;
+        this.preprocessor = new Preprocessor(spec.imageSize());
+        this.model = model;
+        this.predictor = predictor;
+        this.device = device;
+    }
+
+    /**
+     * Loads the model of {@code spec}.
+     *
+     * @param gpuIndex the GPU to use when running on GPU (Flink's external resource, or the subtask
+     *     index; taken modulo the GPU count)
+     * @throws IllegalArgumentException when the model file is missing, or a GPU is required and
+     *     none is usable
+     */
+    public static DjlEmbedder open(EmbedderSpec spec, int gpuIndex) {
+        DjlEnvironment.prepare(spec.threads(), spec.cacheDir());
+        Path file = Path.of(spec.modelFile()).toAbsolutePath();
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("model file " + file + " does not exist");
+        }
+        Engine engine = Engine.getEngine("PyTorch");
+        int gpus = engine.getGpuCount();
+        ai.djl.Device device;
+        switch (spec.device()) {
+            case CPU -> device = ai.djl.Device.cpu();
+            case GPU -> {
+                if (gpus == 0) {
+                    throw new IllegalArgumentException(
+                            "device GPU requested, but the PyTorch engine sees no GPU (with only"
+                                    + " the pytorch-native-cpu natives a GPU machine runs on CPU;"
+                                    + " see README, GPU)");
+                }
+                device = ai.djl.Device.gpu(Math.floorMod(gpuIndex, gpus));
+            }
+            default ->
+                    device =
+                            gpus > 0
+                                    ? ai.djl.Device.gpu(Math.floorMod(gpuIndex, gpus))
+                                    : ai.djl.Device.cpu();
+        }
+        String name = file.getFileName().toString();
+        Criteria<Batch, ModelOutput> criteria =
+                Criteria.builder()
+                        .setTypes(Batch.class, ModelOutput.class)
+                        .optEngine("PyTorch")
+                        .optModelPath(file.getParent())
+                        .optModelName(
+                                name.endsWith(".pt") ? name.substring(0, name.length() - 3) : name)
+                        .optDevice(device)
+                        .optTranslator(new RawTranslator())
+                        .build();
+        ZooModel<Batch, ModelOutput> model;
+        try {
+            model = criteria.loadModel();
+        } catch (ModelNotFoundException | MalformedModelException e) {
+            throw new IllegalArgumentException(
+                    "cannot load model " + file + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read model " + file, e);
+        }
+        LOG.info(
+                "Loaded {} on {} (engine {} {}, {} GPU(s) visible, batch {}, input {}px)",
+                file,
+                device,
+                engine.getEngineName(),
+                engine.getVersion(),
+                gpus,
+                spec.batchSize(),
+                spec.imageSize());
+        return new DjlEmbedder(spec, model, model.newPredictor(), device);
+    }
+
+    /** The device the model actually runs on. */
+    public ai.djl.Device device() {
+        return device;
+    }
+
+    public EmbedderSpec spec() {
+        return spec;
+    }
+
+    public Preprocessor preprocessor() {
+        return preprocessor;
+    }
+
+    @Override
+    public int imageSize() {
+        return spec.imageSize();
+    }
+
+    @Override
+    public List<Embedding> embed(List<RgbImage> images) {
+        List<Embedding> out = new ArrayList<>(images.size());
+        int batch = spec.batchSize();
+        float[] data = new float[batch * preprocessor.imageFloats()];
+        for (int start = 0; start < images.size(); start += batch) {
+            int count = Math.min(batch, images.size() - start);
+            Arrays.fill(data, count * preprocessor.imageFloats(), data.length, 0f);
+            for (int i = 0; i < count; i++) {
+                preprocessor.into(images.get(start + i), data, i);
+            }
+            out.addAll(embedPreprocessed(data, count));
+        }
+        return out;
+    }
+
+    /**
+     * Embeddings of {@code count} preprocessed images held in a full batch buffer of {@code
+     * batchSize} slots (the slots after {@code count} are padding).
+     */
+    public List<Embedding> embedPreprocessed(float[] batch, int count) {
+        ModelOutput output = run(batch, spec.batchSize(), spec.imageSize());
+        List<Embedding> out = new ArrayList<>(count);
+        int tokens = output.tokens();
+        int dim = output.dim();
+        int perImage = tokens * dim;
+        for (int i = 0; i < count; i++) {
+            float[] cls = Arrays.copyOfRange(output.data(), i * perImage, i * perImage + dim);
+            float[] features = null;
+            if (spec.dct() && output.isTokens()) {
+                if (dct == null || dct.rows() != tokens || dct.cols() != dim) {
+                    dct = new Dct(tokens, dim, Dct.DEFAULT_K);
+                }
+                features = dct.topLeft(output.data(), i * perImage);
+            }
+            out.add(new Embedding(cls, features));
+        }
+        return out;
+    }
+
+    /** The raw model output for {@code count} CHW images of side {@code size}. */
+    public ModelOutput run(float[] batch, int count, int size) {
+        try {
+            return predictor.predict(new Batch(batch, count, size));
+        } catch (TranslateException e) {
+            throw new IllegalStateException("model inference failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        predictor.close();
+        model.close();
+    }
+
+    /** Float tensor in, plain arrays out; nothing DJL escapes it. */
+    private static final class RawTranslator implements NoBatchifyTranslator<Batch, ModelOutput> {
+        @Override
+        public NDList processInput(TranslatorContext ctx, Batch input) {
+            int floats = input.count() * 3 * input.size() * input.size();
+            float[] data =
+                    input.data().length == floats
+                            ? input.data()
+                            : Arrays.copyOf(input.data(), floats);
+            NDArray array =
+                    ctx.getNDManager()
+                            .create(data, new Shape(input.count(), 3, input.size(), input.size()));
+            return new NDList(array);
+        }
+
+        @Override
+        public ModelOutput processOutput(TranslatorContext ctx, NDList list) {
+            NDArray out = list.get(0);
+            if (out.getDataType() != DataType.FLOAT32) {
+                // Never from BFLOAT16 here: that cast aborts the JVM in DJL 0.36; models cast
+                // inside.
+                out = out.toType(DataType.FLOAT32, false);
+            }
+            return new ModelOutput(out.toFloatArray(), out.getShape().getShape());
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package org.plantclef.embed;
+
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+
+/** The tiny scripted models under src/test/resources/models (see notebooks/make_tiny_models.py). */
+public final class TinyModels {
+
+    private TinyModels() {}
+
+    /** Returns tokens [B, 1 + 4 + N, 48]. */
+    public static Path tokens() {
+        return resource("/models/tiny-dinov2/tiny-dinov2.pt");
+    }
+
+    /** Returns CLS [B, 48]. */
+    public static Path clsOnly() {
+        return resource("/models/tiny-dinov2-cls/tiny-dinov2-cls.pt");
+    }
+
+    public static EmbedderSpec spec(Path model, int size, int batch, boolean dct) {
+        return new EmbedderSpec(model.toString(), size, batch, Device.CPU, 1, dct, null);
+    }
+
+    private static Path resource(String name) {
+        try {
+            return Path.of(TinyModels.class.getResource(name).toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The fixed input of make_tiny_models.py: sin(0.01 * (b*1000 + c*100 + y*10 + x)). */
+    public static float[] formulaInput(int batch, int size) {
+        float[] out = new float[batch * 3 * size * size];
+        int i = 0;
+        for (int b = 0; b < batch; b++) {
+            for (int c = 0; c < 3; c++) {
+                for (int y = 0; y < size; y++) {
+                    for (int x = 0; x < size; x++) {
+                        out[i++] = (float) Math.sin(0.01 * (b * 1000 + c * 100 + y * 10 + x));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}

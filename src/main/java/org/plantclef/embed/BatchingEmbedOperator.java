@@ -1,0 +1,174 @@
+package org.plantclef.embed;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.plantclef.image.InvalidImageException;
+import org.plantclef.image.RgbImage;
+import org.plantclef.io.DeadLetters;
+import org.plantclef.record.DeadLetter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Embeds records in batches with one model per subtask.
+ *
+ * <p>Each record's image is reduced to the model's input square on arrival (so the buffer holds at
+ * most {@code batchSize} small squares, never full-size photos) and buffered; the buffer goes to
+ * the model when it is full, when the oldest record has waited {@code maxWaitMillis}, before every
+ * checkpoint barrier ({@link #prepareSnapshotPreBarrier}: nothing buffered is ever left out of a
+ * checkpoint, so the operator needs no state) and at the end of input. A record whose image cannot
+ * be read goes to the dead letters.
+ */
+public final class BatchingEmbedOperator<IN, OUT> extends AbstractStreamOperator<OUT>
+        implements OneInputStreamOperator<IN, OUT>, BoundedOneInput {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(BatchingEmbedOperator.class);
+
+    /** Metric: records embedded. */
+    public static final String EMBEDDED = "embedded";
+
+    /** Metric: batches run through the model. */
+    public static final String BATCHES = "embed-batches";
+
+    private final EmbedderFactory factory;
+    private final EmbedAdapter<IN, OUT> adapter;
+    private final int batchSize;
+    private final long maxWaitMillis;
+
+    private transient Embedder embedder;
+    private transient Preprocessor preprocessor;
+    private transient List<IN> records;
+    private transient List<RgbImage> squares;
+    private transient long batchGeneration;
+    private transient Counter embedded;
+    private transient Counter batches;
+
+    /**
+     * @param batchSize records per model call
+     * @param maxWaitMillis longest a record waits for its batch to fill (processing time)
+     */
+    public BatchingEmbedOperator(
+            EmbedderFactory factory,
+            EmbedAdapter<IN, OUT> adapter,
+            int batchSize,
+            long maxWaitMillis) {
+        if (batchSize < 1 || maxWaitMillis < 1) {
+            throw new IllegalArgumentException("batch size and wait must be positive");
+        }
+        this.factory = factory;
+        this.adapter = adapter;
+        this.batchSize = batchSize;
+        this.maxWaitMillis = maxWaitMillis;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        adapter.open();
+        embedder = factory.open(gpuIndex());
+        preprocessor = new Preprocessor(embedder.imageSize());
+        records = new ArrayList<>(batchSize);
+        squares = new ArrayList<>(batchSize);
+        embedded = getMetricGroup().counter(EMBEDDED);
+        batches = getMetricGroup().counter(BATCHES);
+    }
+
+    /** Flink's external resource "gpu" if declared, else the subtask index. */
+    private int gpuIndex() {
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        Set<ExternalResourceInfo> gpus = getRuntimeContext().getExternalResourceInfos("gpu");
+        for (ExternalResourceInfo gpu : gpus) {
+            var index = gpu.getProperty("index");
+            if (index.isPresent()) {
+                try {
+                    return Integer.parseInt(index.get().trim());
+                } catch (NumberFormatException e) {
+                    LOG.warn("Ignoring GPU index '{}' from the gpu external resource", index.get());
+                }
+            }
+        }
+        return subtask;
+    }
+
+    @Override
+    public void processElement(StreamRecord<IN> element) throws Exception {
+        IN record = element.getValue();
+        RgbImage square;
+        try {
+            square = preprocessor.square(adapter.image(record));
+        } catch (InvalidImageException e) {
+            output.collect(
+                    DeadLetters.TAG,
+                    new StreamRecord<>(
+                            DeadLetter.of(adapter.source(record), "embed", e.getMessage())));
+            return;
+        }
+        if (records.isEmpty()) {
+            long generation = batchGeneration;
+            getProcessingTimeService()
+                    .registerTimer(
+                            getProcessingTimeService().getCurrentProcessingTime() + maxWaitMillis,
+                            time -> {
+                                if (generation == batchGeneration) {
+                                    flush();
+                                }
+                            });
+        }
+        records.add(record);
+        squares.add(square);
+        if (records.size() >= batchSize) {
+            flush();
+        }
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        flush();
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        flush();
+    }
+
+    @Override
+    public void finish() throws Exception {
+        flush();
+        super.finish();
+    }
+
+    private void flush() {
+        batchGeneration++;
+        if (records == null || records.isEmpty()) {
+            return;
+        }
+        List<Embedding> embeddings = embedder.embed(squares);
+        for (int i = 0; i < records.size(); i++) {
+            output.collect(new StreamRecord<>(adapter.output(records.get(i), embeddings.get(i))));
+        }
+        embedded.inc(records.size());
+        batches.inc();
+        records.clear();
+        squares.clear();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (embedder != null) {
+                embedder.close();
+            }
+        } finally {
+            super.close();
+        }
+    }
+}

@@ -1,6 +1,7 @@
 package org.plantclef.cli;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.description.BlockElement;
 import org.apache.flink.configuration.description.TextElement;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.TimeUtils;
 import org.plantclef.job.Options;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +40,7 @@ public final class PlantClef {
     static final int FAILED = 1;
 
     static final List<JobCommand> COMMANDS =
-            List.of(new DemoCommand(), new SynthCommand(), new IngestCommand());
+            List.of(new DemoCommand(), new SynthCommand(), new IngestCommand(), new EmbedCommand());
 
     private PlantClef() {}
 
@@ -213,6 +215,9 @@ public final class PlantClef {
 
     static String defaultText(ConfigOption<?> option) {
         Object value = option.defaultValue();
+        if (value instanceof Duration duration) {
+            return TimeUtils.formatWithHighestUnit(duration);
+        }
         return value == null ? "none" : value.toString();
     }
 

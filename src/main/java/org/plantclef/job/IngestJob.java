@@ -13,13 +13,11 @@ import javax.annotation.Nullable;
 import org.apache.avro.Schema;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.fs.FileStatus;
-import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -142,7 +140,7 @@ public final class IngestJob {
             }
 
             Path inputPath = new Path(input);
-            FileStatus inputStatus = status(inputPath, IngestOptions.INPUT);
+            FileStatus inputStatus = JobPaths.status(inputPath, IngestOptions.INPUT);
             Layout layout = Options.get(conf, IngestOptions.LAYOUT);
             if (layout == Layout.AUTO) {
                 layout = detectLayout(inputPath, inputStatus);
@@ -152,7 +150,7 @@ public final class IngestJob {
             String[] header = new String[0];
             List<String> metadataColumns = new ArrayList<>();
             if (metadata != null && !metadata.isBlank()) {
-                status(new Path(metadata), IngestOptions.METADATA);
+                JobPaths.status(new Path(metadata), IngestOptions.METADATA);
                 header = readHeader(new Path(metadata));
                 if (!List.of(header).contains(ImageParquet.IMAGE_NAME)) {
                     throw Options.invalid(
@@ -174,7 +172,7 @@ public final class IngestJob {
             Map<Schema, List<Path>> parquetInputs = new LinkedHashMap<>();
             boolean withPlotId = layout == Layout.FLAT;
             if (layout == Layout.PARQUET) {
-                parquetInputs = readParquetSchemas(inputPath, input);
+                parquetInputs = JobPaths.parquetInputs(inputPath, IngestOptions.INPUT);
                 for (Schema schema : parquetInputs.keySet()) {
                     for (String column : ImageParquet.metadataColumns(schema)) {
                         if (!metadataColumns.contains(column)) {
@@ -191,25 +189,13 @@ public final class IngestJob {
                 throw Options.invalid(IngestOptions.INPUT, input, e.getMessage());
             }
 
-            Path outputPath = new Path(output);
-            Path deadLetterPath = new Path(deadLetters);
-            if (isWithin(inputPath, outputPath) || isWithin(outputPath, inputPath)) {
-                // --overwrite would delete the input, or a rerun would read its own output.
-                throw Options.invalid(
-                        IngestOptions.OUTPUT,
-                        output,
-                        "it must not be, contain or lie inside the input " + input);
-            }
-            requireEmpty(outputPath, IngestOptions.OUTPUT, overwrite);
-            if (!isWithin(deadLetterPath, outputPath)) {
-                if (isWithin(inputPath, deadLetterPath)) {
-                    throw Options.invalid(
-                            IngestOptions.DEAD_LETTERS,
-                            deadLetters,
-                            "it is, or contains, the input " + input);
-                }
-                requireEmpty(deadLetterPath, IngestOptions.DEAD_LETTERS, overwrite);
-            }
+            JobPaths.checkOutputs(
+                    inputPath,
+                    output,
+                    IngestOptions.OUTPUT,
+                    deadLetters,
+                    IngestOptions.DEAD_LETTERS,
+                    overwrite);
             return new Settings(
                     input,
                     output,
@@ -225,61 +211,6 @@ public final class IngestJob {
                     overwrite,
                     parquetInputs,
                     outputSchema);
-        }
-
-        /**
-         * The schema of every input Parquet file, files grouped by schema; each must have
-         * image_name and binary data.
-         */
-        private static Map<Schema, List<Path>> readParquetSchemas(Path inputPath, String input) {
-            Map<Schema, List<Path>> groups = new LinkedHashMap<>();
-            try {
-                List<Path> files = ImageParquet.files(inputPath);
-                if (files.isEmpty()) {
-                    throw Options.invalid(IngestOptions.INPUT, input, "it holds no .parquet files");
-                }
-                for (Path file : files) {
-                    Schema schema = ImageParquet.readSchema(file);
-                    ImageParquet.requireImageColumns(schema, file);
-                    groups.computeIfAbsent(schema, s -> new ArrayList<>()).add(file);
-                }
-            } catch (IOException | IllegalArgumentException e) {
-                throw Options.invalid(IngestOptions.INPUT, input, e.getMessage());
-            }
-            for (Map.Entry<Schema, List<Path>> group : groups.entrySet()) {
-                List<String> dropped = ImageParquet.droppedColumns(group.getKey());
-                if (!dropped.isEmpty()) {
-                    LOG.warn(
-                            "Binary columns {} of {} (and {} more files) are not carried over",
-                            dropped,
-                            group.getValue().get(0),
-                            group.getValue().size() - 1);
-                }
-            }
-            if (groups.size() > 1) {
-                LOG.info("Input Parquet files have {} different schemas", groups.size());
-            }
-            return groups;
-        }
-
-        /** Whether {@code path} is {@code dir} or lies under it. */
-        static boolean isWithin(Path path, Path dir) {
-            String p = ImageFileFilter.qualified(path);
-            String d = ImageFileFilter.qualified(dir);
-            d = d.endsWith("/") ? d.substring(0, d.length() - 1) : d;
-            return p.equals(d) || p.startsWith(d + "/");
-        }
-
-        private static FileStatus status(Path path, ConfigOption<?> option) {
-            try {
-                FileSystem fs = path.getFileSystem();
-                if (!fs.exists(path)) {
-                    throw Options.invalid(option, path, "it does not exist");
-                }
-                return fs.getFileStatus(path);
-            } catch (IOException e) {
-                throw Options.invalid(option, path, "cannot be read: " + e.getMessage());
-            }
         }
 
         private static Layout detectLayout(Path input, FileStatus status) {
@@ -320,25 +251,6 @@ public final class IngestJob {
             } catch (IOException e) {
                 throw Options.invalid(
                         IngestOptions.METADATA, csv, "cannot be read: " + e.getMessage());
-            }
-        }
-
-        private static void requireEmpty(Path dir, ConfigOption<?> option, boolean overwrite) {
-            try {
-                FileSystem fs = dir.getFileSystem();
-                if (!overwrite && fs.exists(dir)) {
-                    FileStatus[] children = fs.listStatus(dir);
-                    if (!fs.getFileStatus(dir).isDir()
-                            || (children != null && children.length > 0)) {
-                        throw Options.invalid(
-                                option,
-                                dir,
-                                "it already exists and is not empty; choose another directory or"
-                                        + " pass --overwrite to replace it");
-                    }
-                }
-            } catch (IOException e) {
-                throw Options.invalid(option, dir, "cannot be checked: " + e.getMessage());
             }
         }
     }
@@ -456,7 +368,8 @@ public final class IngestJob {
     public Summary run(StreamExecutionEnvironment env) throws Exception {
         long start = System.nanoTime();
         if (fileOutputs) {
-            prepareOutputs();
+            JobPaths.deleteIfOverwrite(
+                    settings.overwrite(), settings.output(), settings.deadLetters());
         }
         env.configure(jobConfiguration());
 
@@ -502,21 +415,7 @@ public final class IngestJob {
         return conf;
     }
 
-    private void prepareOutputs() throws IOException {
-        if (!settings.overwrite()) {
-            return;
-        }
-        for (String dir : List.of(settings.output(), settings.deadLetters())) {
-            Path path = new Path(dir);
-            FileSystem fs = path.getFileSystem();
-            if (fs.exists(path)) {
-                LOG.info("Deleting {} (overwrite)", path);
-                fs.delete(path, true);
-            }
-        }
-    }
-
-    private static long count(JobExecutionResult result, String name) {
+    static long count(JobExecutionResult result, String name) {
         Map<String, Object> all = result.getAllAccumulatorResults();
         Object value = all.get(name);
         return value instanceof Number n ? n.longValue() : 0L;

@@ -1,0 +1,72 @@
+package org.plantclef.embed;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.plantclef.image.ImageDecoder;
+import org.plantclef.image.ImageOps;
+import org.plantclef.image.InvalidImageException;
+import org.plantclef.image.RgbImage;
+import org.plantclef.image.Tile;
+import org.plantclef.io.DeadLetters;
+import org.plantclef.io.ImageSources;
+import org.plantclef.record.DeadLetter;
+import org.plantclef.record.ImageRecord;
+import org.plantclef.record.TileRecord;
+
+/**
+ * Decodes a plot photo and cuts it into the N×N grid of DESIGN.md. Each tile is reduced to the
+ * model's input square right here, so the records between this and the embed operator carry
+ * model-sized pixels, not megapixel crops. Photos that do not decode or are smaller than the grid
+ * go to the dead letters.
+ */
+public final class TileFunction extends ProcessFunction<ImageRecord, TileRecord> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final int grid;
+    private final int imageSize;
+    private final long maxPixels;
+    private transient ImageDecoder decoder;
+    private transient Preprocessor preprocessor;
+
+    public TileFunction(int grid, int imageSize, long maxPixels) {
+        if (grid < 1) {
+            throw new IllegalArgumentException("grid must be at least 1, was " + grid);
+        }
+        this.grid = grid;
+        this.imageSize = imageSize;
+        this.maxPixels = maxPixels;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        decoder = new ImageDecoder(maxPixels);
+        preprocessor = new Preprocessor(imageSize);
+    }
+
+    @Override
+    public void processElement(ImageRecord image, Context ctx, Collector<TileRecord> out) {
+        String plotId =
+                image.plotId() != null
+                        ? image.plotId()
+                        : ImageSources.stripExtension(image.imageName());
+        try {
+            RgbImage decoded = decoder.decode(image.data());
+            for (Tile tile : ImageOps.grid(decoded, grid)) {
+                RgbImage square = preprocessor.square(tile.image());
+                out.collect(
+                        new TileRecord(
+                                image.imageName(),
+                                plotId,
+                                tile.index(),
+                                grid,
+                                square.width(),
+                                square.height(),
+                                square.rgb()));
+            }
+        } catch (InvalidImageException e) {
+            ctx.output(DeadLetters.TAG, DeadLetter.of(image.path(), "tile", e.getMessage()));
+        }
+    }
+}

@@ -40,7 +40,12 @@ public final class PlantClef {
     static final int FAILED = 1;
 
     static final List<JobCommand> COMMANDS =
-            List.of(new DemoCommand(), new SynthCommand(), new IngestCommand(), new EmbedCommand());
+            List.of(
+                    new DemoCommand(),
+                    new SynthCommand(),
+                    new IngestCommand(),
+                    new EmbedCommand(),
+                    new BenchCommand());
 
     private PlantClef() {}
 

@@ -1,0 +1,173 @@
+package org.plantclef.cli;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.plantclef.embed.Device;
+import org.plantclef.embed.DjlEmbedder;
+import org.plantclef.embed.EmbedBench;
+import org.plantclef.embed.EmbedderSpec;
+import org.plantclef.job.Options;
+import org.plantclef.synth.SyntheticDataset;
+
+/**
+ * {@code plantclef bench}: the embed path's throughput against the bare model's, in one process.
+ */
+final class BenchCommand implements JobCommand {
+
+    static final ConfigOption<String> MODEL =
+            key("bench.model")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("TorchScript model file to measure. Required.");
+
+    static final ConfigOption<Integer> IMAGE_SIZE =
+            key("bench.image-size")
+                    .intType()
+                    .defaultValue(224)
+                    .withDescription("Model input side.");
+
+    static final ConfigOption<List<Integer>> BATCH_SIZES =
+            key("bench.batch-sizes")
+                    .intType()
+                    .asList()
+                    .defaultValues(1, 8, 32)
+                    .withDescription("Batch sizes to measure, ';'-separated.");
+
+    static final ConfigOption<Integer> THREADS =
+            key("bench.threads")
+                    .intType()
+                    .defaultValue(0)
+                    .withDescription("PyTorch threads; 0 keeps PyTorch's default (all cores).");
+
+    static final ConfigOption<Integer> PHOTOS =
+            key("bench.photos")
+                    .intType()
+                    .defaultValue(16)
+                    .withDescription(
+                            "Number of distinct synthetic plot photos (JPEG) to cycle through.");
+
+    static final ConfigOption<Integer> PHOTO_WIDTH =
+            key("bench.photo-width")
+                    .intType()
+                    .defaultValue(1024)
+                    .withDescription("Width of the source photos (height is 3/4 of it).");
+
+    static final ConfigOption<Double> SECONDS =
+            key("bench.seconds")
+                    .doubleType()
+                    .defaultValue(5.0)
+                    .withDescription("Least time each measurement runs, after one warm-up batch.");
+
+    @Override
+    public String name() {
+        return "bench";
+    }
+
+    @Override
+    public String summary() {
+        return "Measure images/s of the bare model on preprocessed tensors and of the full embed"
+                + " path from JPEG bytes, in one process, and their ratio.";
+    }
+
+    @Override
+    public List<ConfigOption<?>> options() {
+        return List.of(MODEL, IMAGE_SIZE, BATCH_SIZES, THREADS, PHOTOS, PHOTO_WIDTH, SECONDS);
+    }
+
+    @Override
+    public boolean runsFlink() {
+        return false;
+    }
+
+    @Override
+    public int run(Configuration conf, PrintStream out) throws Exception {
+        String model = Options.require(conf, MODEL);
+        if (!Files.isRegularFile(Path.of(model))) {
+            throw Options.invalid(MODEL, model, "no such file");
+        }
+        int size = Options.get(conf, IMAGE_SIZE);
+        List<Integer> batches = Options.get(conf, BATCH_SIZES);
+        int threads = Options.get(conf, THREADS);
+        int photos = Options.get(conf, PHOTOS);
+        int width = Options.get(conf, PHOTO_WIDTH);
+        double seconds = Options.get(conf, SECONDS);
+        if (size < 14
+                || batches.isEmpty()
+                || batches.stream().anyMatch(b -> b < 1)
+                || photos < 1
+                || width < 96
+                || seconds <= 0) {
+            throw Options.invalid(
+                    BATCH_SIZES,
+                    batches,
+                    "image size >= 14, batches >= 1, photos >= 1, width >= 96");
+        }
+
+        List<byte[]> jpegs = photos(photos, width);
+        long bytes = jpegs.stream().mapToLong(b -> b.length).sum();
+        out.printf(
+                Locale.ROOT,
+                "bench: %s, input %dpx, %s threads, %d photos %dx%d JPEG (avg %d KB), >= %.0f s"
+                        + " per measurement%n",
+                Path.of(model).getFileName(),
+                size,
+                threads == 0 ? "default" : Integer.toString(threads),
+                photos,
+                width,
+                width * 3 / 4,
+                bytes / photos / 1024,
+                seconds);
+        out.println();
+        out.println("batch | bare model img/s | full path img/s | full/bare | preprocess ms/img");
+        out.println("----- | ---------------- | --------------- | --------- | -----------------");
+        for (int batch : batches) {
+            EmbedderSpec spec =
+                    new EmbedderSpec(model, size, batch, Device.CPU, threads, false, null);
+            try (DjlEmbedder embedder = DjlEmbedder.open(spec, 0)) {
+                EmbedBench.Row row = new EmbedBench(embedder, jpegs, seconds).measure(batch);
+                out.printf(
+                        Locale.ROOT,
+                        "%5d | %16.2f | %15.2f | %9.3f | %17.1f%n",
+                        row.batch(),
+                        row.bareImagesPerSecond(),
+                        row.fullImagesPerSecond(),
+                        row.ratio(),
+                        row.preprocessMillis());
+            }
+        }
+        return 0;
+    }
+
+    /** Synthetic plot photos of the given width, as JPEG bytes. */
+    private static List<byte[]> photos(int count, int width) throws Exception {
+        Path dir = Files.createTempDirectory("plantclef-bench");
+        try {
+            SyntheticDataset.Result data =
+                    SyntheticDataset.generate(
+                            dir,
+                            new SyntheticDataset.Spec(
+                                    4, 1, count, 64, width, width * 3 / 4, 4, 17));
+            List<byte[]> out = new ArrayList<>();
+            for (SyntheticDataset.Plot plot : data.plots()) {
+                out.add(Files.readAllBytes(data.layout().plots().resolve(plot.plotId() + ".jpg")));
+            }
+            return out;
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+}

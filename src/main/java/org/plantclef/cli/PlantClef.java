@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -222,6 +223,10 @@ public final class PlantClef {
         Object value = option.defaultValue();
         if (value instanceof Duration duration) {
             return TimeUtils.formatWithHighestUnit(duration);
+        }
+        if (value instanceof List<?> list) {
+            // As it is typed on the command line: Flink's list syntax.
+            return list.stream().map(String::valueOf).collect(Collectors.joining(";"));
         }
         return value == null ? "none" : value.toString();
     }

@@ -1,6 +1,8 @@
 package org.plantclef.embed;
 
 import javax.annotation.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Settings DJL reads once, when its engine first loads: they must be in place before any DJL class
@@ -8,6 +10,8 @@ import javax.annotation.Nullable;
  * setting them again here covers JVMs we did not start (a cluster's TaskManagers).
  */
 final class DjlEnvironment {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DjlEnvironment.class);
 
     private DjlEnvironment() {}
 
@@ -19,6 +23,14 @@ final class DjlEnvironment {
             setIfAbsent("DJL_CACHE_DIR", cacheDir);
         }
         if (threads > 0) {
+            String fixed = System.getProperty("ai.djl.pytorch.num_threads");
+            if (fixed != null && !fixed.equals(Integer.toString(threads))) {
+                // PyTorch reads it once per JVM; a TaskManager keeps the first job's value.
+                LOG.warn(
+                        "PyTorch threads are already {} in this JVM; the requested {} is ignored",
+                        fixed,
+                        threads);
+            }
             setIfAbsent("ai.djl.pytorch.num_threads", Integer.toString(threads));
             setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
         }

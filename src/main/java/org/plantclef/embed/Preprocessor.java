@@ -35,8 +35,7 @@ public final class Preprocessor {
 
     /** The square model input of {@code image}, still as pixels. */
     public RgbImage square(RgbImage image) {
-        return ImageOps.centerCrop(
-                ImageOps.resizeShorterSide(image, size, Interpolation.BICUBIC), size);
+        return ImageOps.resizeShorterSideCenterCrop(image, size, Interpolation.BICUBIC);
     }
 
     /** Writes the normalised CHW tensor of {@code image} into slot {@code index} of a batch. */

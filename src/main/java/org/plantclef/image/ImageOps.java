@@ -40,6 +40,25 @@ public final class ImageOps {
     }
 
     /**
+     * {@link #resizeShorterSide} then {@link #centerCrop}, computing only the pixels kept:
+     * torchvision's {@code Resize(size)} + {@code CenterCrop(size)}, the ViT eval transform.
+     */
+    public static RgbImage resizeShorterSideCenterCrop(
+            RgbImage image, int size, Interpolation mode) {
+        int w = image.width();
+        int h = image.height();
+        int longSide = (int) ((double) size * Math.max(w, h) / Math.min(w, h));
+        int outW = w <= h ? size : longSide;
+        int outH = w <= h ? longSide : size;
+        int left = (int) Math.rint((outW - size) / 2.0);
+        int top = (int) Math.rint((outH - size) / 2.0);
+        if (outW == w && outH == h) {
+            return image.crop(left, top, size, size);
+        }
+        return Resizer.resizeCrop(image, outW, outH, mode, left, top, size, size);
+    }
+
+    /**
      * The centred {@code size}×{@code size} square: torchvision's {@code CenterCrop(size)}, whose
      * offsets are {@code round((w - size) / 2)} with Python's round-half-to-even.
      *

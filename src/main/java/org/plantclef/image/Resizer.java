@@ -1,5 +1,7 @@
 package org.plantclef.image;
 
+import java.util.Arrays;
+
 /**
  * Separable resampling of {@link RgbImage}s: one horizontal pass, one vertical pass, each a
  * weighted sum of input pixels with weights precomputed per output coordinate.
@@ -10,12 +12,50 @@ public final class Resizer {
 
     /** {@code image} resized to {@code width}×{@code height}. */
     public static RgbImage resize(RgbImage image, int width, int height, Interpolation mode) {
+        if (width == image.width() && height == image.height()) {
+            return image;
+        }
+        return resizeCrop(image, width, height, mode, 0, 0, width, height);
+    }
+
+    /**
+     * The {@code cropW}×{@code cropH} window at ({@code cropX}, {@code cropY}) of {@code image}
+     * resized to {@code width}×{@code height}: the same pixels as resizing and then cropping, but
+     * only the window is computed (resize-then-centre-crop wastes a quarter of the work on a 4:3
+     * photo otherwise).
+     */
+    public static RgbImage resizeCrop(
+            RgbImage image,
+            int width,
+            int height,
+            Interpolation mode,
+            int cropX,
+            int cropY,
+            int cropW,
+            int cropH) {
         if (width <= 0 || height <= 0) {
             throw new IllegalArgumentException(
                     "target size must be positive, was " + width + "x" + height);
         }
-        if (width == image.width() && height == image.height()) {
-            return image;
+        if (cropX < 0
+                || cropY < 0
+                || cropW <= 0
+                || cropH <= 0
+                || cropX + cropW > width
+                || cropY + cropH > height) {
+            throw new IllegalArgumentException(
+                    "crop "
+                            + cropW
+                            + "x"
+                            + cropH
+                            + "+"
+                            + cropX
+                            + "+"
+                            + cropY
+                            + " outside "
+                            + width
+                            + "x"
+                            + height);
         }
         int inW = image.width();
         int inH = image.height();
@@ -24,18 +64,27 @@ public final class Resizer {
         byte[] src = image.rgb();
         boolean roundBetweenPasses = mode == Interpolation.BICUBIC;
 
-        // Horizontal pass: inH rows of `width` pixels.
-        float[] mid = new float[inH * width * 3];
-        for (int y = 0; y < inH; y++) {
+        // Only the input rows the window's output rows read.
+        int firstRow = vertical.start[cropY];
+        int lastRow = 0; // exclusive
+        for (int y = cropY; y < cropY + cropH; y++) {
+            lastRow = Math.max(lastRow, vertical.start[y] + vertical.length[y]);
+        }
+
+        // Horizontal pass: those rows, the window's columns.
+        int midStride = cropW * 3;
+        float[] mid = new float[(lastRow - firstRow) * midStride];
+        for (int y = firstRow; y < lastRow; y++) {
             int rowIn = y * inW * 3;
-            int rowOut = y * width * 3;
-            for (int x = 0; x < width; x++) {
+            int rowOut = (y - firstRow) * midStride;
+            for (int x = 0; x < cropW; x++) {
+                int ox = cropX + x;
                 float r = 0;
                 float g = 0;
                 float b = 0;
-                int start = horizontal.start[x];
-                int base = x * horizontal.stride;
-                for (int k = 0; k < horizontal.length[x]; k++) {
+                int start = horizontal.start[ox];
+                int base = ox * horizontal.stride;
+                for (int k = 0; k < horizontal.length[ox]; k++) {
                     float w = horizontal.weights[base + k];
                     int i = rowIn + (start + k) * 3;
                     r += w * (src[i] & 0xFF);
@@ -55,20 +104,27 @@ public final class Resizer {
             }
         }
 
-        byte[] out = new byte[width * height * 3];
-        for (int y = 0; y < height; y++) {
-            int start = vertical.start[y];
-            int base = y * vertical.stride;
-            int rowOut = y * width * 3;
-            for (int x = 0; x < width * 3; x++) {
-                float v = 0;
-                for (int k = 0; k < vertical.length[y]; k++) {
-                    v += vertical.weights[base + k] * mid[(start + k) * width * 3 + x];
+        // Vertical pass, a whole row at a time (contiguous reads).
+        byte[] out = new byte[cropW * cropH * 3];
+        float[] acc = new float[midStride];
+        for (int y = 0; y < cropH; y++) {
+            int oy = cropY + y;
+            Arrays.fill(acc, 0f);
+            int start = vertical.start[oy] - firstRow;
+            int base = oy * vertical.stride;
+            for (int k = 0; k < vertical.length[oy]; k++) {
+                float w = vertical.weights[base + k];
+                int row = (start + k) * midStride;
+                for (int x = 0; x < midStride; x++) {
+                    acc[x] += w * mid[row + x];
                 }
-                out[rowOut + x] = (byte) clamp(Math.round(v));
+            }
+            int rowOut = y * midStride;
+            for (int x = 0; x < midStride; x++) {
+                out[rowOut + x] = (byte) clamp(Math.round(acc[x]));
             }
         }
-        return new RgbImage(width, height, out);
+        return new RgbImage(cropW, cropH, out);
     }
 
     private static int clamp(int v) {

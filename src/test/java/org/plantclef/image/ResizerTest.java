@@ -74,6 +74,17 @@ class ResizerTest {
         assertThat(small.get(4, 4, 0)).isBetween(120, 135);
     }
 
+    @ParameterizedTest
+    @EnumSource(Interpolation.class)
+    void resizeCropIsResizeThenCrop(Interpolation mode) {
+        RgbImage image = TestImages.gradient(301, 187);
+        RgbImage full = Resizer.resize(image, 150, 93, mode);
+        RgbImage window = Resizer.resizeCrop(image, 150, 93, mode, 28, 5, 93, 80);
+        assertThat(window).isEqualTo(full.crop(28, 5, 93, 80));
+        assertThat(ImageOps.resizeShorterSideCenterCrop(image, 64, mode))
+                .isEqualTo(ImageOps.centerCrop(ImageOps.resizeShorterSide(image, 64, mode), 64));
+    }
+
     @Test
     void sameSizeIsIdentity() {
         RgbImage image = TestImages.gradient(9, 9);

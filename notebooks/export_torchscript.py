@@ -72,9 +72,25 @@ def load(args) -> nn.Module:
         model = timm.create_model(
             MODEL, pretrained=False, num_classes=NUM_CLASSES, checkpoint_path=args.checkpoint
         )
-    model.eval()
+        model.eval()
     cfg = model.pretrained_cfg
     print("loaded", MODEL, "input", cfg.get("input_size"), "interpolation", cfg.get("interpolation"))
+    # plantclef embed preprocesses as this config says: check it rather than assume it.
+    expected = {
+        "input_size": (3, SIZE, SIZE),
+        "interpolation": "bicubic",
+        "crop_pct": 1.0,
+        "mean": (0.485, 0.456, 0.406),
+        "std": (0.229, 0.224, 0.225),
+    }
+    for key, value in expected.items():
+        actual = cfg.get(key)
+        if isinstance(value, tuple):
+            ok = actual is not None and tuple(round(v, 3) for v in actual) == value
+        else:
+            ok = actual == value
+        if not ok:
+            raise SystemExit(f"pretrained_cfg {key} is {actual}, plantclef embed assumes {value}")
     return model
 
 
@@ -83,7 +99,9 @@ def main():
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--checkpoint", help="model_best.pth.tar of the PlantCLEF 2024 release")
     source.add_argument("--hub", help="Hugging Face repo id of the same weights")
-    parser.add_argument("--class-mapping", help="class_mapping.txt to copy beside the model")
+    parser.add_argument(
+        "--class-mapping", required=True, help="class_mapping.txt (species ids in logit order)"
+    )
     parser.add_argument("--out", required=True, help="output directory")
     parser.add_argument("--bf16", action="store_true", help="run in bfloat16 inside the model")
     args = parser.parse_args()
@@ -104,9 +122,12 @@ def main():
             check = torch.jit.load(path)
             diff = (check(example) - wrapper(example)).abs().max().item()
             print(f"wrote {path}: output {tuple(check(example).shape)}, max |traced - eager| = {diff:.2e}")
-    if args.class_mapping:
-        shutil.copy(args.class_mapping, os.path.join(args.out, "class_mapping.txt"))
-        print("copied", args.class_mapping)
+    shutil.copy(args.class_mapping, os.path.join(args.out, "class_mapping.txt"))
+    with open(args.class_mapping) as f:
+        classes = sum(1 for line in f if line.strip())
+    if classes != NUM_CLASSES:
+        raise SystemExit(f"{args.class_mapping} lists {classes} classes, the head has {NUM_CLASSES}")
+    print("copied", args.class_mapping)
 
 
 if __name__ == "__main__":

@@ -149,13 +149,24 @@ def tiny_models():
         json.dump(meta, f, indent=2)
 
 
-def preprocessing_fixture():
-    """A JPEG and the tensor timm's eval transform makes of it at 112."""
-    directory = os.path.join(OUT, "preprocess")
-    os.makedirs(directory, exist_ok=True)
-    w, h = 300, 200
+def timm_eval_transform(image: Image.Image, size: int) -> np.ndarray:
+    """torchvision Resize(size) + CenterCrop(size) on PIL, ToTensor, Normalize: CHW float32."""
+    w, h = image.size
+    short, long = min(w, h), max(w, h)
+    new_long = int(size * long / short)
+    new = (new_long, size) if w >= h else (size, new_long)
+    resized = image.resize(new, Image.BICUBIC)
+    left = int(round((resized.size[0] - size) / 2.0))  # Python rounds half to even
+    top = int(round((resized.size[1] - size) / 2.0))
+    cropped = resized.crop((left, top, left + size, top + size))
+    arr = np.asarray(cropped, dtype=np.float32) / 255.0
+    arr = (arr - np.array(MEAN, dtype=np.float32)) / np.array(STD, dtype=np.float32)
+    return arr.transpose(2, 0, 1).astype("<f4")
+
+
+def pattern(w: int, h: int) -> np.ndarray:
     yy, xx = np.mgrid[0:h, 0:w]
-    rgb = np.stack(
+    return np.stack(
         [
             (127 + 127 * np.sin(xx / 7.0)),
             (127 + 127 * np.cos(yy / 5.0)),
@@ -163,21 +174,27 @@ def preprocessing_fixture():
         ],
         axis=-1,
     ).astype(np.uint8)
-    Image.fromarray(rgb).save(os.path.join(directory, "pattern.jpg"), quality=95)
-    image = Image.open(os.path.join(directory, "pattern.jpg")).convert("RGB")
-    for size in (112, 64):
-        # torchvision Resize(size) on PIL: shorter side to size, longer = int(size * long / short)
-        short, long = min(image.size), max(image.size)
-        new_long = int(size * long / short)
-        new = (new_long, size) if image.size[0] >= image.size[1] else (size, new_long)
-        resized = image.resize(new, Image.BICUBIC)
-        # CenterCrop(size): offsets int(round((dim - size) / 2.0))
-        left = int(round((resized.size[0] - size) / 2.0))
-        top = int(round((resized.size[1] - size) / 2.0))
-        cropped = resized.crop((left, top, left + size, top + size))
-        arr = np.asarray(cropped, dtype=np.float32) / 255.0
-        arr = (arr - np.array(MEAN, dtype=np.float32)) / np.array(STD, dtype=np.float32)
-        arr.transpose(2, 0, 1).astype("<f4").tofile(os.path.join(directory, f"expected-{size}.f32"))
+
+
+def preprocessing_fixture():
+    """Source images and the tensors timm's eval transform makes of them.
+
+    pattern.jpg 300x200 (landscape, downscale) at 112 and 64; portrait.png 200x291 at 64 (portrait,
+    crop offset 14.5 which Python rounds to 14); small.png 40x30 at 64 (upscale).
+    """
+    directory = os.path.join(OUT, "preprocess")
+    os.makedirs(directory, exist_ok=True)
+    Image.fromarray(pattern(300, 200)).save(os.path.join(directory, "pattern.jpg"), quality=95)
+    Image.fromarray(pattern(200, 291)).save(os.path.join(directory, "portrait.png"))
+    Image.fromarray(pattern(40, 30)).save(os.path.join(directory, "small.png"))
+    cases = [("pattern.jpg", 112), ("pattern.jpg", 64), ("portrait.png", 64), ("small.png", 64)]
+    for name, size in cases:
+        image = Image.open(os.path.join(directory, name)).convert("RGB")
+        stem = name.split(".")[0]
+        suffix = "" if stem == "pattern" else "-" + stem
+        timm_eval_transform(image, size).tofile(
+            os.path.join(directory, f"expected{suffix}-{size}.f32")
+        )
 
 
 def vit_b(directory: str):

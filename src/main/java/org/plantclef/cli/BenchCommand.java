@@ -49,6 +49,12 @@ final class BenchCommand implements JobCommand {
                     .defaultValue(0)
                     .withDescription("PyTorch threads; 0 keeps PyTorch's default (all cores).");
 
+    static final ConfigOption<Device> DEVICE =
+            key("bench.device")
+                    .enumType(Device.class)
+                    .defaultValue(Device.AUTO)
+                    .withDescription("AUTO, CPU or GPU, as for embed.");
+
     static final ConfigOption<Integer> PHOTOS =
             key("bench.photos")
                     .intType()
@@ -81,7 +87,8 @@ final class BenchCommand implements JobCommand {
 
     @Override
     public List<ConfigOption<?>> options() {
-        return List.of(MODEL, IMAGE_SIZE, BATCH_SIZES, THREADS, PHOTOS, PHOTO_WIDTH, SECONDS);
+        return List.of(
+                MODEL, IMAGE_SIZE, BATCH_SIZES, DEVICE, THREADS, PHOTOS, PHOTO_WIDTH, SECONDS);
     }
 
     @Override
@@ -128,16 +135,21 @@ final class BenchCommand implements JobCommand {
                 bytes / photos / 1024,
                 seconds);
         out.println();
-        out.println("batch | bare model img/s | full path img/s | full/bare | preprocess ms/img");
-        out.println("----- | ---------------- | --------------- | --------- | -----------------");
+        out.println(
+                "device | batch | bare model img/s | full path img/s | full/bare | preprocess ms/img");
+        out.println(
+                "------ | ----- | ---------------- | --------------- | --------- | -----------------");
         for (int batch : batches) {
             EmbedderSpec spec =
-                    new EmbedderSpec(model, size, batch, Device.CPU, threads, false, null);
+                    new EmbedderSpec(
+                            model, size, batch, Options.get(conf, DEVICE), threads, false, null);
             try (DjlEmbedder embedder = DjlEmbedder.open(spec, 0)) {
+
                 EmbedBench.Row row = new EmbedBench(embedder, jpegs, seconds).measure(batch);
                 out.printf(
                         Locale.ROOT,
-                        "%5d | %16.2f | %15.2f | %9.3f | %17.1f%n",
+                        "%6s | %5d | %16.2f | %15.2f | %9.3f | %17.1f%n",
+                        embedder.device(),
                         row.batch(),
                         row.bareImagesPerSecond(),
                         row.fullImagesPerSecond(),

@@ -81,21 +81,30 @@ public final class BatchingEmbedOperator<IN, OUT> extends AbstractStreamOperator
         batches = getMetricGroup().counter(BATCHES);
     }
 
-    /** Flink's external resource "gpu" if declared, else the subtask index. */
+    /**
+     * The GPU for this subtask: Flink's external resource "gpu" lists the GPUs of this TaskManager
+     * (not of the slot), so subtasks spread over them by subtask index; without it, the subtask
+     * index (the embedder takes it modulo the GPU count).
+     */
     private int gpuIndex() {
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         Set<ExternalResourceInfo> gpus = getRuntimeContext().getExternalResourceInfos("gpu");
+        List<Integer> indices = new ArrayList<>();
         for (ExternalResourceInfo gpu : gpus) {
             var index = gpu.getProperty("index");
             if (index.isPresent()) {
                 try {
-                    return Integer.parseInt(index.get().trim());
+                    indices.add(Integer.parseInt(index.get().trim()));
                 } catch (NumberFormatException e) {
                     LOG.warn("Ignoring GPU index '{}' from the gpu external resource", index.get());
                 }
             }
         }
-        return subtask;
+        if (indices.isEmpty()) {
+            return subtask;
+        }
+        indices.sort(null);
+        return indices.get(subtask % indices.size());
     }
 
     @Override
@@ -104,11 +113,13 @@ public final class BatchingEmbedOperator<IN, OUT> extends AbstractStreamOperator
         RgbImage square;
         try {
             square = preprocessor.square(adapter.image(record));
-        } catch (InvalidImageException e) {
+        } catch (InvalidImageException | RuntimeException e) {
+            // Unusable pixels are this record's problem only: the job goes on without it.
+            String reason =
+                    e instanceof InvalidImageException ? e.getMessage() : "cannot preprocess: " + e;
             output.collect(
                     DeadLetters.TAG,
-                    new StreamRecord<>(
-                            DeadLetter.of(adapter.source(record), "embed", e.getMessage())));
+                    new StreamRecord<>(DeadLetter.of(adapter.source(record), "embed", reason)));
             return;
         }
         if (records.isEmpty()) {

@@ -118,7 +118,12 @@ public final class DjlEmbedder implements Embedder {
                 gpus,
                 spec.batchSize(),
                 spec.imageSize());
-        return new DjlEmbedder(spec, model, model.newPredictor(), device);
+        try {
+            return new DjlEmbedder(spec, model, model.newPredictor(), device);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
     }
 
     /** The device the model actually runs on. */
@@ -161,6 +166,13 @@ public final class DjlEmbedder implements Embedder {
      */
     public List<Embedding> embedPreprocessed(float[] batch, int count) {
         ModelOutput output = run(batch, spec.batchSize(), spec.imageSize());
+        if (spec.dct() && !output.isTokens()) {
+            throw new IllegalStateException(
+                    "DCT features need a model that returns the token matrix [B, T, D]; "
+                            + spec.modelFile()
+                            + " returns "
+                            + Arrays.toString(output.shape()));
+        }
         List<Embedding> out = new ArrayList<>(count);
         int tokens = output.tokens();
         int dim = output.dim();
@@ -181,11 +193,23 @@ public final class DjlEmbedder implements Embedder {
 
     /** The raw model output for {@code count} CHW images of side {@code size}. */
     public ModelOutput run(float[] batch, int count, int size) {
+        ModelOutput output;
         try {
-            return predictor.predict(new Batch(batch, count, size));
+            output = predictor.predict(new Batch(batch, count, size));
         } catch (TranslateException e) {
             throw new IllegalStateException("model inference failed: " + e.getMessage(), e);
         }
+        long[] shape = output.shape();
+        if ((shape.length != 2 && shape.length != 3) || shape[0] != count) {
+            throw new IllegalStateException(
+                    spec.modelFile()
+                            + " returned "
+                            + Arrays.toString(shape)
+                            + " for a batch of "
+                            + count
+                            + "; expected tokens [B, T, D] or CLS [B, D]");
+        }
+        return output;
     }
 
     @Override

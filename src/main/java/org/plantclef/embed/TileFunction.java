@@ -67,6 +67,10 @@ public final class TileFunction extends ProcessFunction<ImageRecord, TileRecord>
             }
         } catch (InvalidImageException e) {
             ctx.output(DeadLetters.TAG, DeadLetter.of(image.path(), "tile", e.getMessage()));
+        } catch (RuntimeException e) {
+            ctx.output(
+                    DeadLetters.TAG,
+                    DeadLetter.of(image.path(), "tile", "cannot tile or preprocess: " + e));
         }
     }
 }

@@ -47,7 +47,12 @@ public final class ImageOps {
             RgbImage image, int size, Interpolation mode) {
         int w = image.width();
         int h = image.height();
-        int longSide = (int) ((double) size * Math.max(w, h) / Math.min(w, h));
+        double exact = (double) size * Math.max(w, h) / Math.min(w, h);
+        if (exact >= Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(
+                    "image " + w + "x" + h + " is too elongated to resize to " + size);
+        }
+        int longSide = (int) exact;
         int outW = w <= h ? size : longSide;
         int outH = w <= h ? longSide : size;
         int left = (int) Math.rint((outW - size) / 2.0);

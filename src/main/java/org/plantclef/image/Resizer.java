@@ -59,15 +59,15 @@ public final class Resizer {
         }
         int inW = image.width();
         int inH = image.height();
-        Weights horizontal = Weights.of(inW, width, mode);
-        Weights vertical = Weights.of(inH, height, mode);
+        Weights horizontal = Weights.of(inW, width, mode, cropX, cropW);
+        Weights vertical = Weights.of(inH, height, mode, cropY, cropH);
         byte[] src = image.rgb();
         boolean roundBetweenPasses = mode == Interpolation.BICUBIC;
 
         // Only the input rows the window's output rows read.
-        int firstRow = vertical.start[cropY];
+        int firstRow = vertical.start[0];
         int lastRow = 0; // exclusive
-        for (int y = cropY; y < cropY + cropH; y++) {
+        for (int y = 0; y < cropH; y++) {
             lastRow = Math.max(lastRow, vertical.start[y] + vertical.length[y]);
         }
 
@@ -78,13 +78,12 @@ public final class Resizer {
             int rowIn = y * inW * 3;
             int rowOut = (y - firstRow) * midStride;
             for (int x = 0; x < cropW; x++) {
-                int ox = cropX + x;
                 float r = 0;
                 float g = 0;
                 float b = 0;
-                int start = horizontal.start[ox];
-                int base = ox * horizontal.stride;
-                for (int k = 0; k < horizontal.length[ox]; k++) {
+                int start = horizontal.start[x];
+                int base = x * horizontal.stride;
+                for (int k = 0; k < horizontal.length[x]; k++) {
                     float w = horizontal.weights[base + k];
                     int i = rowIn + (start + k) * 3;
                     r += w * (src[i] & 0xFF);
@@ -108,11 +107,10 @@ public final class Resizer {
         byte[] out = new byte[cropW * cropH * 3];
         float[] acc = new float[midStride];
         for (int y = 0; y < cropH; y++) {
-            int oy = cropY + y;
             Arrays.fill(acc, 0f);
-            int start = vertical.start[oy] - firstRow;
-            int base = oy * vertical.stride;
-            for (int k = 0; k < vertical.length[oy]; k++) {
+            int start = vertical.start[y] - firstRow;
+            int base = y * vertical.stride;
+            for (int k = 0; k < vertical.length[y]; k++) {
                 float w = vertical.weights[base + k];
                 int row = (start + k) * midStride;
                 for (int x = 0; x < midStride; x++) {
@@ -145,19 +143,26 @@ public final class Resizer {
             this.stride = stride;
         }
 
-        static Weights of(int in, int out, Interpolation mode) {
-            return mode == Interpolation.AREA ? area(in, out) : bicubic(in, out);
+        /**
+         * The weights of output coordinates {@code from .. from + count - 1} (indexed from 0) of a
+         * resize from {@code in} to {@code out}: only the window that is kept is computed, so a
+         * huge but cropped output costs nothing.
+         */
+        static Weights of(int in, int out, Interpolation mode, int from, int count) {
+            return mode == Interpolation.AREA
+                    ? area(in, out, from, count)
+                    : bicubic(in, out, from, count);
         }
 
-        private static Weights area(int in, int out) {
+        private static Weights area(int in, int out, int window, int count) {
             double scale = (double) in / out;
             int stride = (int) Math.ceil(scale) + 2;
-            int[] start = new int[out];
-            int[] length = new int[out];
-            float[] weights = new float[out * stride];
-            for (int i = 0; i < out; i++) {
-                double from = i * scale;
-                double to = Math.min((i + 1) * scale, in);
+            int[] start = new int[count];
+            int[] length = new int[count];
+            float[] weights = new float[count * stride];
+            for (int i = 0; i < count; i++) {
+                double from = (window + i) * scale;
+                double to = Math.min((window + i + 1) * scale, in);
                 int first = (int) Math.floor(from);
                 int last = Math.min((int) Math.ceil(to), in); // exclusive
                 start[i] = first;
@@ -171,16 +176,16 @@ public final class Resizer {
             return new Weights(start, length, weights, stride);
         }
 
-        private static Weights bicubic(int in, int out) {
+        private static Weights bicubic(int in, int out, int window, int count) {
             double scale = (double) in / out;
             double filterScale = Math.max(scale, 1.0);
             double support = 2.0 * filterScale;
             int stride = (int) Math.ceil(support) * 2 + 1;
-            int[] start = new int[out];
-            int[] length = new int[out];
-            float[] weights = new float[out * stride];
-            for (int i = 0; i < out; i++) {
-                double center = (i + 0.5) * scale;
+            int[] start = new int[count];
+            int[] length = new int[count];
+            float[] weights = new float[count * stride];
+            for (int i = 0; i < count; i++) {
+                double center = (window + i + 0.5) * scale;
                 int first = Math.max(0, (int) (center - support + 0.5));
                 int last = Math.min(in, (int) (center + support + 0.5));
                 int n = Math.min(last - first, stride);

@@ -105,6 +105,12 @@ public final class EmbedJob {
                         maxPixels,
                         "must be in 1.." + IngestJob.MAX_PIXELS_LIMIT);
             }
+            boolean dct = Options.get(conf, EmbedOptions.DCT);
+            if (dct && size < 28) {
+                // 8x8 coefficients need at least 8 tokens: CLS + 4 registers + (size/14)^2.
+                throw Options.invalid(
+                        EmbedOptions.IMAGE_SIZE, size, "--dct needs an image size of 28 or more");
+            }
             Device device = Options.get(conf, EmbedOptions.DEVICE);
             boolean overwrite = Options.get(conf, EmbedOptions.OVERWRITE);
             String deadLetters = Options.get(conf, EmbedOptions.DEAD_LETTERS);
@@ -129,7 +135,7 @@ public final class EmbedJob {
                             batch,
                             device,
                             threads,
-                            Options.get(conf, EmbedOptions.DCT),
+                            dct,
                             Options.get(conf, EmbedOptions.CACHE_DIR));
             return new Settings(
                     input,

@@ -97,4 +97,47 @@ class PlantClefITCase {
         assertThat(OutputFiles.parquetRows(work.resolve("parquet/train"))).hasSize(12);
         assertThat(Files.exists(work.resolve(DemoCommand.MARKER))).isTrue();
     }
+
+    @Test
+    void embedRunsOnWhatIngestWrote() throws Exception {
+        Path photos = tmp.resolve("photos");
+        Fixtures.write(photos.resolve("7/a.jpg"), Fixtures.jpeg(80, 60, 0x33AA55));
+        Fixtures.write(photos.resolve("7/b.jpg"), Fixtures.jpeg(60, 80, 0xAA3355));
+        Path images = tmp.resolve("images");
+        assertThat(
+                        PlantClefTest.run(
+                                        "ingest",
+                                        "--input",
+                                        photos.toString(),
+                                        "--output",
+                                        images.toString())
+                                .code())
+                .isZero();
+        Path embeddings = tmp.resolve("embeddings");
+        PlantClefTest.Run run =
+                PlantClefTest.run(
+                        "embed",
+                        "--input",
+                        images.toString(),
+                        "--output",
+                        embeddings.toString(),
+                        "--model",
+                        org.plantclef.embed.TinyModels.tokens().toString(),
+                        "--image-size",
+                        "42",
+                        "--batch-size",
+                        "2",
+                        "--threads",
+                        "1",
+                        "--dct");
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).contains("Embedded 2 images/tiles").contains("Dead letters: 0");
+        assertThat(OutputFiles.parquetRows(embeddings))
+                .hasSize(2)
+                .allSatisfy(
+                        r -> {
+                            assertThat(r.get("species_id")).isEqualTo(7L);
+                            assertThat((java.util.List<?>) r.get("dct_embedding")).hasSize(64);
+                        });
+    }
 }

@@ -166,4 +166,33 @@ class PlantClefTest {
         assertThat(run.err()).contains("--output (demo.output)").contains("not empty");
         assertThat(Files.readString(tmp.resolve("precious.txt"))).isEqualTo("keep me");
     }
+
+    @Test
+    void benchPrintsTheTableWithTheRatio() {
+        Run run =
+                run(
+                        "bench",
+                        "--model",
+                        org.plantclef.embed.TinyModels.tokens().toString(),
+                        "--image-size",
+                        "56",
+                        "--batch-sizes",
+                        "1;2",
+                        "--device",
+                        "CPU",
+                        "--threads",
+                        "1",
+                        "--photos",
+                        "2",
+                        "--photo-width",
+                        "128",
+                        "--seconds",
+                        "0.2");
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out())
+                .contains("device | batch | bare model img/s | full path img/s | full/bare")
+                .containsPattern(
+                        "(?m)^\\s*cpu\\(\\) \\|\\s+1 \\|\\s+[0-9.]+ \\|\\s+[0-9.]+ \\|\\s+0\\.[0-9]{3} \\|")
+                .containsPattern("(?m)^\\s*cpu\\(\\) \\|\\s+2 \\|");
+    }
 }

@@ -6,15 +6,19 @@ import static org.assertj.core.api.Assertions.tuple;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.plantclef.image.ImageEncoder;
 import org.plantclef.image.InvalidImageException;
 import org.plantclef.image.RgbImage;
 import org.plantclef.io.DeadLetters;
 import org.plantclef.record.DeadLetter;
+import org.plantclef.record.EmbeddingRecord;
+import org.plantclef.record.ImageRecord;
 
 /** Every flush path of the batching operator, with a fake embedder. */
 class BatchingEmbedOperatorTest {
@@ -174,6 +178,72 @@ class BatchingEmbedOperatorTest {
                     .extracting(StreamRecord::getValue)
                     .extracting(DeadLetter::source, DeadLetter::stage, DeadLetter::reason)
                     .containsExactly(tuple("record--4", "embed", "record -4 is bad"));
+        }
+    }
+
+    @Test
+    void aTimerOfABatchFlushedAtABarrierDoesNotCutTheNextOneShort() throws Exception {
+        try (var h = harness(10, 100)) {
+            h.open();
+            h.setProcessingTime(0);
+            h.processElement(new StreamRecord<>(1));
+            h.prepareSnapshotPreBarrier(1); // flushed; the timer due at 100 is now stale
+            h.setProcessingTime(60);
+            h.processElement(new StreamRecord<>(2)); // due at 160
+            h.setProcessingTime(100);
+            assertThat(h.extractOutputValues()).containsExactly("1=1");
+            h.setProcessingTime(160);
+            assertThat(h.extractOutputValues()).containsExactly("1=1", "2=2");
+        }
+    }
+
+    @Test
+    void realImageRecordsUndecodableOrExtremeGoToTheDeadLettersOthersAreEmbedded()
+            throws Exception {
+        ImageRecord good = image("good.png", TestPngs.filled(30, 20, 0x400000));
+        ImageRecord thin = image("thin.png", TestPngs.filled(1, 3000, 0x800000));
+        ImageRecord broken =
+                image("broken.jpg", new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, 2});
+        try (var h =
+                new OneInputStreamOperatorTestHarness<ImageRecord, EmbeddingRecord>(
+                        new BatchingEmbedOperator<>(
+                                gpu -> new FakeEmbedder(),
+                                new ImageAdapter(1_000_000),
+                                4,
+                                10_000))) {
+            h.open();
+            h.processElement(new StreamRecord<>(good));
+            h.processElement(new StreamRecord<>(broken));
+            h.processElement(new StreamRecord<>(thin));
+            h.endInput();
+            assertThat(h.extractOutputValues())
+                    .extracting(EmbeddingRecord::imageName, e -> (int) e.cls()[0])
+                    .containsExactly(tuple("good.png", 0x40), tuple("thin.png", 0x80));
+            assertThat(h.getSideOutput(DeadLetters.TAG))
+                    .extracting(StreamRecord::getValue)
+                    .singleElement()
+                    .satisfies(
+                            l -> {
+                                assertThat(l.source()).isEqualTo("mem:/broken.jpg");
+                                assertThat(l.reason()).startsWith("corrupt JPEG");
+                            });
+        }
+    }
+
+    private static ImageRecord image(String name, byte[] data) {
+        return new ImageRecord(name, "mem:/" + name, 1L, null, data, Map.of());
+    }
+
+    /** PNG bytes of one colour. */
+    static final class TestPngs {
+        static byte[] filled(int w, int h, int rgb) {
+            RgbImage image = RgbImage.blank(w, h);
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    image.setRgb(x, y, rgb);
+                }
+            }
+            return ImageEncoder.png(image);
         }
     }
 }

@@ -6,7 +6,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.plantclef.image.ImageDecoder;
 import org.plantclef.image.RgbImage;
 
@@ -26,15 +26,22 @@ class PreprocessorTest {
         return out;
     }
 
-    @ParameterizedTest(name = "size {0}")
-    @ValueSource(ints = {112, 64})
-    void matchesPilBicubicResizeCentreCropAndNormalisation(int size) throws Exception {
-        RgbImage image = new ImageDecoder().decode(resource("/models/preprocess/pattern.jpg"));
-        float[] expected = floats("/models/preprocess/expected-" + size + ".f32");
+    @ParameterizedTest(name = "{0} at {1}")
+    @CsvSource({
+        "pattern.jpg, 112, expected-112", // landscape downscale
+        "pattern.jpg, 64, expected-64",
+        "portrait.png, 64, expected-portrait-64", // crop offset 14.5: Python rounds to 14
+        "small.png, 64, expected-small-64" // upscale
+    })
+    void matchesPilBicubicResizeCentreCropAndNormalisation(
+            String source, int size, String expectedFile) throws Exception {
+        RgbImage image = new ImageDecoder().decode(resource("/models/preprocess/" + source));
+        float[] expected = floats("/models/preprocess/" + expectedFile + ".f32");
         float[] actual = new Preprocessor(size).tensor(image);
         assertThat(actual).hasSameSizeAs(expected);
 
-        // One 8-bit level is 1 / 255 / std ~ 0.0175 after normalisation.
+        // One 8-bit level is 1 / 255 / std ~ 0.0175 after normalisation; PIL's fixed-point
+        // weights and ours round the odd value differently, nothing more.
         double oneLevel = 1 / 255.0 / 0.224;
         int off = 0;
         double max = 0;
@@ -43,9 +50,9 @@ class PreprocessorTest {
             max = Math.max(max, d);
             off += d > oneLevel / 2 ? 1 : 0;
         }
-        assertThat(max).as("largest difference").isLessThan(1.01 * oneLevel * 1.02);
+        assertThat(max).as("largest difference").isLessThan(1.05 * oneLevel);
         assertThat(off / (double) expected.length)
                 .as("share of values off by a level")
-                .isLessThan(0.02);
+                .isLessThan(0.001);
     }
 }

@@ -6,15 +6,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.connector.file.sink.FileSink;
-import org.apache.flink.core.fs.Path;
-import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
-import org.apache.flink.formats.parquet.avro.AvroParquetWriters;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
-import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
 import org.plantclef.record.EmbeddingRecord;
 
 /**
@@ -88,42 +80,6 @@ public final class EmbeddingParquet {
     }
 
     public static void sink(DataStream<EmbeddingRecord> embeddings, String dir, Schema schema) {
-        FileSink<GenericRecord> sink =
-                FileSink.forBulkFormat(new Path(dir), AvroParquetWriters.forGenericRecord(schema))
-                        .withBucketAssigner(new BasePathBucketAssigner<>())
-                        .withOutputFileConfig(
-                                OutputFileConfig.builder()
-                                        .withPartPrefix("embeddings")
-                                        .withPartSuffix(".parquet")
-                                        .build())
-                        .build();
-        embeddings
-                .map(new ToAvro(schema.toString()))
-                .returns(new GenericRecordAvroTypeInfo(schema))
-                .name("embedding to parquet row")
-                .uid("embedding-to-avro")
-                .sinkTo(sink)
-                .name("embedding parquet files")
-                .uid("embedding-parquet-sink");
-    }
-
-    private static final class ToAvro extends RichMapFunction<EmbeddingRecord, GenericRecord> {
-        private static final long serialVersionUID = 1L;
-        private final String schemaJson;
-        private transient Schema schema;
-
-        ToAvro(String schemaJson) {
-            this.schemaJson = schemaJson;
-        }
-
-        @Override
-        public void open(OpenContext openContext) {
-            schema = new Schema.Parser().parse(schemaJson);
-        }
-
-        @Override
-        public GenericRecord map(EmbeddingRecord e) {
-            return toAvro(e, schema);
-        }
+        AvroParquetSink.sink(embeddings, dir, schema, "embedding", EmbeddingParquet::toAvro);
     }
 }

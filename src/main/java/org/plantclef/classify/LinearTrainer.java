@@ -15,6 +15,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Adam;
 import ai.djl.training.tracker.Tracker;
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,7 +39,8 @@ public final class LinearTrainer {
             float learningRate,
             int patience,
             boolean balanced,
-            long seed) {
+            long seed)
+            implements Serializable {
 
         /** The paper's: NLL, Adam lr 0.002, batch 32, up to 10 epochs, patience 3. */
         public static Params defaults() {

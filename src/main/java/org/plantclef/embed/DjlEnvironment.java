@@ -9,13 +9,13 @@ import org.slf4j.LoggerFactory;
  * is touched in this JVM. The launcher, the test JVMs and .ci/run set the offline switches already;
  * setting them again here covers JVMs we did not start (a cluster's TaskManagers).
  */
-final class DjlEnvironment {
+public final class DjlEnvironment {
 
     private static final Logger LOG = LoggerFactory.getLogger(DjlEnvironment.class);
 
     private DjlEnvironment() {}
 
-    static synchronized void prepare(int threads, @Nullable String cacheDir) {
+    public static synchronized void prepare(int threads, @Nullable String cacheDir) {
         // Without these the engine contacts a cloud metadata address when it starts.
         setIfAbsent("ai.djl.offline", "true");
         setIfAbsent("OPT_OUT_TRACKING", "true");

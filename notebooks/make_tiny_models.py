@@ -28,6 +28,8 @@ from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "src", "test", "resources", "models")
+# The tokens model also drives the demo, so it ships in the jar.
+MAIN_OUT = os.path.join(HERE, "..", "src", "main", "resources", "models")
 MEAN = (0.485, 0.456, 0.406)
 STD = (0.229, 0.224, 0.225)
 
@@ -135,7 +137,7 @@ def tiny_models():
 
     tdir = os.path.join(OUT, "tiny-dinov2")
     cdir = os.path.join(OUT, "tiny-dinov2-cls")
-    t = save(tokens, tdir, "tiny-dinov2.pt")
+    t = save(tokens, os.path.join(MAIN_OUT, "tiny-dinov2"), "tiny-dinov2.pt")
     c = save(cls, cdir, "tiny-dinov2-cls.pt")
     meta = {"dim": 48, "depth": 2, "heads": 3, "patch": 14, "registers": 4, "cases": []}
     with torch.no_grad():

@@ -46,6 +46,7 @@ public final class PlantClef {
                     new SynthCommand(),
                     new IngestCommand(),
                     new EmbedCommand(),
+                    new TrainCommand(),
                     new BenchCommand());
 
     private PlantClef() {}

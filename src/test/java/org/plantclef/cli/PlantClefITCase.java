@@ -85,7 +85,11 @@ class PlantClefITCase {
                 .contains("Generated 3 species, 12 training photos, 2 plot photos")
                 .contains("Ingested 12 images (species layout)")
                 .contains("Ingested 2 images (flat layout)")
+                .contains("Embedded 12 images/tiles")
+                .contains("Trained NLL on 3 species")
                 .contains("Demo finished");
+        assertThat(work.resolve("classifier/weights.safetensors")).exists();
+        assertThat(work.resolve("classifier/species.txt")).exists();
         assertThat(OutputFiles.parquetRows(work.resolve("parquet/train")))
                 .hasSize(12)
                 .allSatisfy(r -> assertThat(r.get("species")).isNotNull());

@@ -33,7 +33,7 @@ class PlantClefTest {
     void helpListsTheCommands() {
         Run run = run("--help");
         assertThat(run.code()).isZero();
-        assertThat(run.out()).contains("demo", "synth", "ingest");
+        assertThat(run.out()).contains("demo", "synth", "ingest", "embed", "train", "bench");
     }
 
     @Test
@@ -56,9 +56,9 @@ class PlantClefTest {
 
     @Test
     void unknownCommandIsRefused() {
-        Run run = run("train");
+        Run run = run("predict");
         assertThat(run.code()).isEqualTo(2);
-        assertThat(run.err()).contains("'train'");
+        assertThat(run.err()).contains("'predict'");
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.plantclef.classify.TrainBench;
 import org.plantclef.embed.Device;
 import org.plantclef.embed.DjlEmbedder;
 import org.plantclef.embed.EmbedBench;
@@ -28,7 +29,33 @@ final class BenchCommand implements JobCommand {
             key("bench.model")
                     .stringType()
                     .noDefaultValue()
-                    .withDescription("TorchScript model file to measure. Required.");
+                    .withDescription("TorchScript model file to measure. Required unless --train.");
+
+    static final ConfigOption<Boolean> TRAIN =
+            key("bench.train")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Measure classifier training instead: DJL's samples/s against a"
+                                    + " plain-Java loop of the same algorithm.");
+
+    static final ConfigOption<Integer> TRAIN_DIM =
+            key("bench.train-dim")
+                    .intType()
+                    .defaultValue(768)
+                    .withDescription("With --train: feature dimension.");
+
+    static final ConfigOption<Integer> TRAIN_CLASSES =
+            key("bench.train-classes")
+                    .intType()
+                    .defaultValue(1000)
+                    .withDescription("With --train: number of classes.");
+
+    static final ConfigOption<Integer> TRAIN_SAMPLES =
+            key("bench.train-samples")
+                    .intType()
+                    .defaultValue(4096)
+                    .withDescription("With --train: training samples per epoch.");
 
     static final ConfigOption<Integer> IMAGE_SIZE =
             key("bench.image-size")
@@ -88,7 +115,18 @@ final class BenchCommand implements JobCommand {
     @Override
     public List<ConfigOption<?>> options() {
         return List.of(
-                MODEL, IMAGE_SIZE, BATCH_SIZES, DEVICE, THREADS, PHOTOS, PHOTO_WIDTH, SECONDS);
+                MODEL,
+                IMAGE_SIZE,
+                BATCH_SIZES,
+                DEVICE,
+                THREADS,
+                PHOTOS,
+                PHOTO_WIDTH,
+                SECONDS,
+                TRAIN,
+                TRAIN_DIM,
+                TRAIN_CLASSES,
+                TRAIN_SAMPLES);
     }
 
     @Override
@@ -98,6 +136,9 @@ final class BenchCommand implements JobCommand {
 
     @Override
     public int run(Configuration conf, PrintStream out) throws Exception {
+        if (Options.get(conf, TRAIN)) {
+            return train(conf, out);
+        }
         String model = Options.require(conf, MODEL);
         if (!Files.isRegularFile(Path.of(model))) {
             throw Options.invalid(MODEL, model, "no such file");
@@ -156,6 +197,37 @@ final class BenchCommand implements JobCommand {
                         row.ratio(),
                         row.preprocessMillis());
             }
+        }
+        return 0;
+    }
+
+    /** Classifier training: DJL against plain Java, same data, batches and algorithm. */
+    private static int train(Configuration conf, PrintStream out) {
+        int dim = Options.get(conf, TRAIN_DIM);
+        int classes = Options.get(conf, TRAIN_CLASSES);
+        int samples = Options.get(conf, TRAIN_SAMPLES);
+        List<Integer> batches = Options.get(conf, BATCH_SIZES);
+        if (dim < 1 || classes < 2 || samples < 1 || batches.stream().anyMatch(b -> b < 1)) {
+            throw Options.invalid(
+                    TRAIN_CLASSES, classes, "need dim >= 1, classes >= 2, samples >= 1");
+        }
+        out.printf(
+                Locale.ROOT,
+                "bench --train: Linear(%d, %d), NLL + Adam, %d samples, 2 epochs per measurement%n%n",
+                dim,
+                classes,
+                samples);
+        out.println("batch | DJL samples/s | plain Java samples/s | DJL/Java");
+        out.println("----- | ------------- | -------------------- | --------");
+        for (int batch : batches) {
+            TrainBench.Row row = TrainBench.measure(samples, dim, classes, batch, 2);
+            out.printf(
+                    Locale.ROOT,
+                    "%5d | %13.0f | %20.0f | %8.2f%n",
+                    batch,
+                    row.djlSamplesPerSecond(),
+                    row.javaSamplesPerSecond(),
+                    row.ratio());
         }
         return 0;
     }

@@ -195,4 +195,24 @@ class PlantClefTest {
                         "(?m)^\\s*cpu\\(\\) \\|\\s+1 \\|\\s+[0-9.]+ \\|\\s+[0-9.]+ \\|\\s+0\\.[0-9]{3} \\|")
                 .containsPattern("(?m)^\\s*cpu\\(\\) \\|\\s+2 \\|");
     }
+
+    @Test
+    void benchTrainComparesDjlWithPlainJava() {
+        Run run =
+                run(
+                        "bench",
+                        "--train",
+                        "--train-dim",
+                        "16",
+                        "--train-classes",
+                        "4",
+                        "--train-samples",
+                        "256",
+                        "--batch-sizes",
+                        "32");
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out())
+                .contains("Linear(16, 4)")
+                .containsPattern("(?m)^\\s+32 \\|\\s+[0-9]+ \\|\\s+[0-9]+ \\|\\s+[0-9.]+$");
+    }
 }

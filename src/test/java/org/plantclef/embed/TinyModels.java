@@ -1,6 +1,10 @@
 package org.plantclef.embed;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The tiny scripted models under src/test/resources/models (see notebooks/make_tiny_models.py). */
@@ -22,10 +26,40 @@ public final class TinyModels {
         return new EmbedderSpec(model.toString(), size, batch, Device.CPU, 1, dct, null);
     }
 
-    private static Path resource(String name) {
+    /**
+     * The resource as a file DJL can load: itself when it is a file, else (inside a jar, as
+     * Failsafe runs against the packaged jar) a temporary copy.
+     */
+    private static synchronized Path resource(String name) {
         try {
-            return Path.of(TinyModels.class.getResource(name).toURI());
-        } catch (URISyntaxException e) {
+            URL url = TinyModels.class.getResource(name);
+            if (url == null) {
+                throw new IllegalStateException("missing test resource " + name);
+            }
+            if ("file".equals(url.getProtocol())) {
+                return Path.of(url.toURI());
+            }
+            Path copy = COPIES.resolve(name.substring(1));
+            if (!Files.exists(copy)) {
+                Files.createDirectories(copy.getParent());
+                try (InputStream in = url.openStream()) {
+                    Files.copy(in, copy);
+                }
+            }
+            return copy;
+        } catch (URISyntaxException | IOException e) {
+            throw new IllegalStateException("cannot read test resource " + name, e);
+        }
+    }
+
+    private static final Path COPIES = temporaryDirectory();
+
+    private static Path temporaryDirectory() {
+        try {
+            Path dir = Files.createTempDirectory("plantclef-models");
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }

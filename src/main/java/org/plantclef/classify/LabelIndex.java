@@ -7,9 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The class index of the classifier: species with at least {@code minImages} training images,
- * ordered by image count descending, then species id ascending. It depends only on the counts, so
- * the same data always gives the same index, whatever the parallelism or the input order.
+ * The class index of the classifier: species with at least {@code minImages} images (training and
+ * validation together, so the index does not depend on the split), ordered by image count
+ * descending, then species id ascending. It depends only on the counts, so the same data always
+ * gives the same index, whatever the parallelism or the input order.
  */
 public final class LabelIndex {
 

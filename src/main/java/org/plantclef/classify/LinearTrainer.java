@@ -2,7 +2,6 @@ package org.plantclef.classify;
 
 import ai.djl.Device;
 import ai.djl.Model;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -67,13 +66,29 @@ public final class LinearTrainer {
             Duration time) {}
 
     /** Samples: {@code n} rows of {@code dim} features and their class indices. */
-    public record Data(float[] x, int[] y, int dim) {
+    /**
+     * Samples: row {@code i} has class {@code y[i]} and its {@code dim} features in {@code x} from
+     * {@code offset(i)}. With {@code rows} the samples are a view into a shared array (train and
+     * validation over one buffer, no copy); without, row i is at {@code i * dim}.
+     */
+    public record Data(float[] x, int[] y, int dim, int[] rows) {
+
+        public Data(float[] x, int[] y, int dim) {
+            this(x, y, dim, null);
+        }
+
         public int size() {
             return y.length;
         }
 
+        /** Where row {@code i}'s features start in {@code x}. */
+        public long offset(int i) {
+            return (long) (rows == null ? i : rows[i]) * dim;
+        }
+
         float[] row(int i) {
-            return Arrays.copyOfRange(x, i * dim, (i + 1) * dim);
+            int from = (int) offset(i);
+            return Arrays.copyOfRange(x, from, from + dim);
         }
     }
 
@@ -90,12 +105,12 @@ public final class LinearTrainer {
         }
         long start = System.nanoTime();
         int dim = train.dim();
-        Engine engine = Engine.getEngine("PyTorch");
-        engine.setRandomSeed((int) p.seed());
+        // Weights start from java.util.Random(seed) (initialise below), not from the engine's
+        // JVM-wide generator, which other jobs in the same TaskManager share.
         Loss loss =
                 switch (p.loss()) {
                     case NLL -> Loss.softmaxCrossEntropyLoss();
-                    case BCE -> Loss.sigmoidBinaryCrossEntropyLoss();
+                    case BCE -> new SummedBce(classes);
                     case ASL -> AsymmetricLoss.defaults();
                 };
         Linear block = Linear.builder().setUnits(classes).build();
@@ -158,6 +173,18 @@ public final class LinearTrainer {
                                     order.length / seconds);
                     history.add(e);
                     progress.accept(e);
+                    if (Double.isNaN(e.trainLoss())
+                            || Double.isInfinite(e.trainLoss())
+                            || (val.size() > 0 && !Double.isFinite(e.valLoss()))) {
+                        throw new IllegalStateException(
+                                "training diverged at epoch "
+                                        + epoch
+                                        + " (train loss "
+                                        + e.trainLoss()
+                                        + ", validation loss "
+                                        + e.valLoss()
+                                        + "); lower the learning rate");
+                    }
                     double score = val.size() == 0 ? -epoch : valStats[0];
                     if (score < bestVal) {
                         bestVal = score;
@@ -237,7 +264,7 @@ public final class LinearTrainer {
         float[] out = new float[n * data.dim()];
         for (int i = 0; i < n; i++) {
             System.arraycopy(
-                    data.x(), order[from + i] * data.dim(), out, i * data.dim(), data.dim());
+                    data.x(), (int) data.offset(order[from + i]), out, i * data.dim(), data.dim());
         }
         return out;
     }
@@ -310,12 +337,13 @@ public final class LinearTrainer {
         int[] fp = new int[classes];
         int[] fn = new int[classes];
         for (int i = 0; i < val.size(); i++) {
+            int row = (int) val.offset(i);
             int best = 0;
             float bestScore = Float.NEGATIVE_INFINITY;
             for (int c = 0; c < classes; c++) {
                 float s = bias[c];
                 for (int d = 0; d < dim; d++) {
-                    s += weight[c * dim + d] * val.x()[i * dim + d];
+                    s += weight[c * dim + d] * val.x()[row + d];
                 }
                 if (s > bestScore) {
                     bestScore = s;
@@ -340,5 +368,24 @@ public final class LinearTrainer {
             sum += 2.0 * tp[c] / (2.0 * tp[c] + fp[c] + fn[c]);
         }
         return present == 0 ? Double.NaN : sum / present;
+    }
+
+    /**
+     * Binary cross-entropy summed over classes and averaged over the batch, like {@link
+     * AsymmetricLoss}: DJL's averages over classes too, which would shrink the gradients C-fold.
+     */
+    static final class SummedBce extends Loss {
+        private final Loss mean = Loss.sigmoidBinaryCrossEntropyLoss();
+        private final int classes;
+
+        SummedBce(int classes) {
+            super("bce");
+            this.classes = classes;
+        }
+
+        @Override
+        public NDArray evaluate(NDList labels, NDList predictions) {
+            return mean.evaluate(labels, predictions).mul(classes);
+        }
     }
 }

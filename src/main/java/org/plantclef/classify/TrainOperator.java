@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * trains the linear classifier with {@link LinearTrainer} and emits it with its summary. Progress
  * is logged per epoch.
  */
-public final class TrainOperator extends AbstractStreamOperator<TrainedClassifier>
-        implements OneInputStreamOperator<Sample, TrainedClassifier>, BoundedOneInput {
+public final class TrainOperator extends AbstractStreamOperator<String>
+        implements OneInputStreamOperator<Sample, String>, BoundedOneInput {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(TrainOperator.class);
@@ -39,10 +39,18 @@ public final class TrainOperator extends AbstractStreamOperator<TrainedClassifie
     private transient int count;
     private transient int dim;
 
-    public TrainOperator(LinearTrainer.Params params, long minImages, String feature) {
+    private final String outputDir;
+
+    /**
+     * @param output the classifier directory, written here in the task (the weights stay out of the
+     *     job's result stream: C x D floats are far above what collecting to a client carries)
+     */
+    public TrainOperator(
+            LinearTrainer.Params params, long minImages, String feature, String output) {
         this.params = params;
         this.minImages = minImages;
         this.feature = feature;
+        this.outputDir = output;
     }
 
     @Override
@@ -94,6 +102,29 @@ public final class TrainOperator extends AbstractStreamOperator<TrainedClassifie
                             + minImages
                             + " images; at least 2 are needed (lower --min-images)");
         }
+        float[] all = features.array();
+        features = null;
+        // Samples arrive in an order that depends on the upstream parallelism: sort them (by image
+        // name, then species, then features) so the seeded shuffles pick the same samples on
+        // every run.
+        Integer[] sorted = new Integer[count];
+        for (int i = 0; i < count; i++) {
+            sorted[i] = i;
+        }
+        float[] data = all;
+        int d = dim;
+        Arrays.sort(
+                sorted,
+                (a, b) -> {
+                    int byName = names[a].compareTo(names[b]);
+                    if (byName != 0) {
+                        return byName;
+                    }
+                    int bySpecies = Long.compare(speciesOf[a], speciesOf[b]);
+                    return bySpecies != 0
+                            ? bySpecies
+                            : Arrays.compare(data, a * d, a * d + d, data, b * d, b * d + d);
+                });
         int trainCount = 0;
         int valCount = 0;
         for (int i = 0; i < count; i++) {
@@ -105,17 +136,10 @@ public final class TrainOperator extends AbstractStreamOperator<TrainedClassifie
                 }
             }
         }
-        float[] all = features.array();
-        // Samples arrive in an order that depends on the upstream parallelism: sort them by
-        // image name so the seeded shuffles pick the same samples on every run.
-        Integer[] sorted = new Integer[count];
-        for (int i = 0; i < count; i++) {
-            sorted[i] = i;
-        }
-        Arrays.sort(sorted, (a, b) -> names[a].compareTo(names[b]));
-        float[] trainX = new float[trainCount * dim];
+        // Train and validation are views into the one feature buffer: no copy.
+        int[] trainRows = new int[trainCount];
         int[] trainY = new int[trainCount];
-        float[] valX = new float[valCount * dim];
+        int[] valRows = new int[valCount];
         int[] valY = new int[valCount];
         int t = 0;
         int v = 0;
@@ -126,10 +150,10 @@ public final class TrainOperator extends AbstractStreamOperator<TrainedClassifie
                 continue;
             }
             if (validation[i]) {
-                System.arraycopy(all, i * dim, valX, v * dim, dim);
+                valRows[v] = i;
                 valY[v++] = c;
             } else {
-                System.arraycopy(all, i * dim, trainX, t * dim, dim);
+                trainRows[t] = i;
                 trainY[t++] = c;
             }
         }
@@ -145,8 +169,8 @@ public final class TrainOperator extends AbstractStreamOperator<TrainedClassifie
                 dim);
         LinearTrainer.Result result =
                 LinearTrainer.train(
-                        new LinearTrainer.Data(trainX, trainY, dim),
-                        new LinearTrainer.Data(valX, valY, dim),
+                        new LinearTrainer.Data(all, trainY, dim, trainRows),
+                        new LinearTrainer.Data(all, valY, dim, valRows),
                         labels.size(),
                         params,
                         e ->
@@ -161,14 +185,12 @@ public final class TrainOperator extends AbstractStreamOperator<TrainedClassifie
                                         String.format(Locale.ROOT, "%.3f", e.valAccuracy()),
                                         String.format(Locale.ROOT, "%.0f", e.samplesPerSecond())));
         long[] species = labels.species().stream().mapToLong(Long::longValue).toArray();
-        output.collect(
-                new StreamRecord<>(
-                        new TrainedClassifier(
-                                result.weight(),
-                                result.bias(),
-                                species,
-                                dim,
-                                info(result, labels, counts, trainCount, valCount))));
+        String info = info(result, labels, counts, trainCount, valCount);
+        ClassifierWriter.write(
+                new TrainedClassifier(result.weight(), result.bias(), species, dim, info),
+                outputDir);
+        LOG.info("Wrote classifier directory {}", outputDir);
+        output.collect(new StreamRecord<>(info));
     }
 
     private String info(
@@ -224,9 +246,21 @@ public final class TrainOperator extends AbstractStreamOperator<TrainedClassifie
         private float[] data = new float[1 << 16];
         private int size;
 
+        /** The most floats one Java array holds. */
+        static final long MAX = Integer.MAX_VALUE - 8;
+
         void add(float[] values) {
-            if (size + values.length > data.length) {
-                data = Arrays.copyOf(data, Math.max(data.length * 2, size + values.length));
+            long needed = (long) size + values.length;
+            if (needed > MAX) {
+                throw new IllegalStateException(
+                        "more than "
+                                + MAX
+                                + " feature values: too many images for one training operator at"
+                                + " this dimension (use --feature DCT, or fewer images)");
+            }
+            if (needed > data.length) {
+                long grown = Math.min(MAX, Math.max(2L * data.length, needed));
+                data = Arrays.copyOf(data, (int) grown);
             }
             System.arraycopy(values, 0, data, size, values.length);
             size += values.length;

@@ -9,7 +9,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.core.fs.Path;
@@ -20,7 +20,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.Collector;
-import org.plantclef.classify.ClassifierWriter;
 import org.plantclef.classify.LinearTrainer;
 import org.plantclef.classify.Split;
 import org.plantclef.classify.TrainOperator;
@@ -29,7 +28,6 @@ import org.plantclef.io.EmbeddingParquet;
 import org.plantclef.io.ImageParquet;
 import org.plantclef.record.DeadLetter;
 import org.plantclef.record.Sample;
-import org.plantclef.record.TrainedClassifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * and the train/validation split run in parallel; the training loop runs in one operator.
  *
  * <pre>
- * embedding parquet ─► sample (feature, species, split) ─► [parallelism 1] train ─► client writes
- *                              └─► dead letters (no species, no feature)          classifier dir
+ * embedding parquet ─► sample (feature, species, split) ─► [parallelism 1] train, writes the
+ *                              └─► dead letters (no species, no feature)   classifier dir ─► summary
  * </pre>
  */
 public final class TrainJob {
@@ -180,16 +178,17 @@ public final class TrainJob {
                                         settings.valFraction()))
                         .name("sample (" + settings.column() + ", split)")
                         .uid("to-sample");
-        DataStream<TrainedClassifier> trained =
+        DataStream<String> trained =
                 samples.transform(
                                 "train " + settings.params().loss(),
-                                TypeInformation.of(TrainedClassifier.class),
+                                Types.STRING,
                                 new TrainOperator(
                                         settings.params(),
                                         settings.minImages(),
                                         settings.column().equals(EmbeddingParquet.CLS)
                                                 ? "cls"
-                                                : "dct"))
+                                                : "dct",
+                                        settings.output()))
                         .setParallelism(1)
                         .setMaxParallelism(1)
                         .uid("train");
@@ -199,20 +198,19 @@ public final class TrainJob {
                         .name("count dead letters")
                         .uid("count-dead-letters"),
                 new Path(settings.output(), "_dead_letters").toString());
-        List<TrainedClassifier> results = new ArrayList<>();
+        List<String> results = new ArrayList<>();
         JobExecutionResult result;
-        try (CloseableIterator<TrainedClassifier> it = trained.collectAsync()) {
+        try (CloseableIterator<String> it = trained.collectAsync()) {
             result = env.execute("plantclef train " + settings.input());
             it.forEachRemaining(results::add);
         }
         if (results.size() != 1) {
-            throw new IllegalStateException("expected one classifier, got " + results.size());
+            throw new IllegalStateException("expected one training summary, got " + results.size());
         }
-        ClassifierWriter.write(results.get(0), settings.output());
         Summary summary =
                 new Summary(
                         settings.output(),
-                        results.get(0).infoJson(),
+                        results.get(0),
                         IngestJob.count(result, DEAD_LETTERS),
                         Duration.ofNanos(System.nanoTime() - start));
         LOG.info(

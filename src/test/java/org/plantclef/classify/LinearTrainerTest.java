@@ -106,6 +106,15 @@ class LinearTrainerTest {
                         e -> {});
         assertThat(result.bestEpoch()).isEqualTo(1);
         assertThat(result.epochs()).hasSize(3);
+        // The weights returned are epoch 1's: a one-epoch run with the same seed gives them.
+        LinearTrainer.Result oneEpoch =
+                LinearTrainer.train(
+                        train,
+                        val,
+                        3,
+                        new LinearTrainer.Params(LossKind.NLL, 1, 16, 0.05f, 2, false, 1),
+                        e -> {});
+        assertThat(result.weight()).containsExactly(oneEpoch.weight());
     }
 
     @Test
@@ -157,5 +166,66 @@ class LinearTrainerTest {
                         1);
         long ones = java.util.Arrays.stream(order).filter(i -> y[i] == 1).count();
         assertThat(ones).isBetween(420L, 580L);
+    }
+
+    @Test
+    void sigmoidScoringOfABceClassifierEqualsDjl() {
+        LinearTrainer.Data train = separable(4, 20, 10, 8);
+        LinearTrainer.Result result =
+                LinearTrainer.train(train, train, 4, params(LossKind.BCE, 2, 1), e -> {});
+        Classifier classifier =
+                new Classifier(
+                        result.weight(),
+                        result.bias(),
+                        LabelIndex.ofOrdered(List.of(1L, 2L, 3L, 4L)),
+                        LossKind.BCE,
+                        "cls");
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            NDArray logits =
+                    Linear.linear(
+                                    manager.create(train.x(), new Shape(train.size(), 10)),
+                                    manager.create(result.weight(), new Shape(4, 10)),
+                                    manager.create(result.bias(), new Shape(4)))
+                            .singletonOrThrow();
+            float[] sigmoid = logits.getNDArrayInternal().sigmoid().toFloatArray();
+            for (int i = 0; i < train.size(); i++) {
+                float[] p = classifier.probabilities(train.row(i));
+                for (int c = 0; c < 4; c++) {
+                    assertThat(p[c]).isCloseTo(sigmoid[i * 4 + c], within(1e-5f));
+                }
+            }
+        }
+    }
+
+    @Test
+    void trainsOnRowViewsIntoASharedBuffer() {
+        // Rows 0..n of a buffer, taken in reverse: the same samples as the plain layout.
+        LinearTrainer.Data plain = separable(3, 30, 6, 12);
+        int n = plain.size();
+        int[] rows = new int[n];
+        int[] y = new int[n];
+        float[] shuffled = new float[n * 6];
+        for (int i = 0; i < n; i++) {
+            int j = n - 1 - i;
+            System.arraycopy(plain.x(), i * 6, shuffled, j * 6, 6);
+            rows[i] = j;
+            y[i] = plain.y()[i];
+        }
+        LinearTrainer.Data view = new LinearTrainer.Data(shuffled, y, 6, rows);
+        LinearTrainer.Params p = params(LossKind.NLL, 3, 2);
+        assertThat(LinearTrainer.train(view, view, 3, p, e -> {}).weight())
+                .containsExactly(LinearTrainer.train(plain, plain, 3, p, e -> {}).weight());
+    }
+
+    @Test
+    void aDivergingRunFailsClearly() {
+        LinearTrainer.Data train = separable(3, 10, 4, 13);
+        float[] huge = train.x().clone();
+        huge[0] = Float.NaN;
+        LinearTrainer.Data bad = new LinearTrainer.Data(huge, train.y(), 4);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> LinearTrainer.train(bad, bad, 3, params(LossKind.NLL, 3, 1), e -> {}))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("training diverged at epoch 1");
     }
 }

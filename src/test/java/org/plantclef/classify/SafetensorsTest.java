@@ -35,7 +35,7 @@ class SafetensorsTest {
         assertThat(headerLength % 8).isZero();
     }
 
-    /** A file made byte by byte as Python's safetensors writes it: {"b": F32 [2], "a": F32 [1]}. */
+    /** A file made byte by byte as Python's safetensors writes it: {"a": F32 [1], "b": F32 [2]}. */
     @Test
     void readsAHandMadeFileAndWritesItBackByteForByte() throws Exception {
         String json =

@@ -161,4 +161,68 @@ class TrainJobITCase {
                 .hasMessageContaining("--input (train.input)")
                 .hasMessageContaining("has no 'cls_embedding' column");
     }
+
+    /**
+     * 600 species, 1024 features: a 2.4 MB classifier (the collect sink's default batch is 2 MB),
+     * and species with 1, 2 or 3 images, so the index order by count is visible.
+     */
+    @Test
+    void aLargeClassifierAndTheIndexByCountThenIdAtJobLevel() throws Exception {
+        Path input = shared.resolve("wide-embeddings");
+        Files.createDirectories(input);
+        org.apache.avro.Schema schema = EmbeddingParquet.schema(false, false);
+        java.util.Random random = new java.util.Random(5);
+        List<GenericRecord> rows = new java.util.ArrayList<>();
+        for (int s = 0; s < 600; s++) {
+            long species = 2_000_000L + (599 - s); // ids descending while counts cycle
+            for (int k = 0; k <= s % 3; k++) {
+                float[] x = new float[1024];
+                for (int d = 0; d < 1024; d++) {
+                    x[d] = (float) random.nextGaussian();
+                }
+                rows.add(
+                        EmbeddingParquet.toAvro(
+                                new org.plantclef.record.EmbeddingRecord(
+                                        "w-" + s + "-" + k + ".jpg", species, null, null, x, null),
+                                schema));
+            }
+        }
+        try (org.apache.parquet.hadoop.ParquetWriter<GenericRecord> writer =
+                org.apache.parquet.avro.AvroParquetWriter.<GenericRecord>builder(
+                                org.apache.parquet.hadoop.util.HadoopOutputFile.fromPath(
+                                        new org.apache.hadoop.fs.Path(
+                                                input.resolve("part-0.parquet").toUri()),
+                                        new org.apache.hadoop.conf.Configuration()))
+                        .withSchema(schema)
+                        .build()) {
+            for (GenericRecord row : rows) {
+                writer.write(row);
+            }
+        }
+        Path out = shared.resolve("classifier-wide");
+        Configuration conf = conf(out);
+        conf.set(TrainOptions.INPUT, input.toString());
+        conf.set(TrainOptions.MIN_IMAGES, 1);
+        conf.set(TrainOptions.EPOCHS, 1);
+        conf.set(TrainOptions.VAL_FRACTION, 0.0);
+        train(conf);
+
+        Classifier classifier = Classifier.load(out);
+        assertThat(classifier.classes()).isEqualTo(600);
+        assertThat(classifier.dim()).isEqualTo(1024);
+        assertThat(Files.size(out.resolve("weights.safetensors"))).isGreaterThan(2_400_000L);
+        List<Long> species = classifier.labels().species();
+        // Species s has 1 + s % 3 images and id 2_000_000 + 599 - s: by count, then id ascending.
+        assertThat(species.get(0))
+                .isEqualTo(2_000_000L + 599 - 599); // s = 599: 3 images, id smallest
+        for (int i = 1; i < species.size(); i++) {
+            long a = species.get(i - 1);
+            long b = species.get(i);
+            int countA = 1 + (int) (599 - (a - 2_000_000L)) % 3;
+            int countB = 1 + (int) (599 - (b - 2_000_000L)) % 3;
+            assertThat(countA > countB || (countA == countB && a < b))
+                    .as(a + " before " + b)
+                    .isTrue();
+        }
+    }
 }

@@ -203,7 +203,7 @@ public final class EmbedJob {
     public Summary run(StreamExecutionEnvironment env) throws Exception {
         long start = System.nanoTime();
         JobPaths.deleteIfOverwrite(settings.overwrite(), settings.output(), settings.deadLetters());
-        env.configure(IngestJob.jobConfiguration());
+        env.configure(BatchJobs.configuration());
         DeadLetters.Split<ImageRecord> images = ImageSources.parquet(env, settings.parquetInputs());
         DeadLetters.Split<EmbeddingRecord> embedded = transform(images.records());
         EmbeddingParquet.sink(
@@ -224,8 +224,8 @@ public final class EmbedJob {
                 new Summary(
                         settings.output(),
                         settings.deadLetters(),
-                        IngestJob.count(result, EMBEDDINGS_WRITTEN),
-                        IngestJob.count(result, DEAD_LETTERS),
+                        BatchJobs.count(result, EMBEDDINGS_WRITTEN),
+                        BatchJobs.count(result, DEAD_LETTERS),
                         Duration.ofNanos(System.nanoTime() - start));
         LOG.info("Embed finished: {}", summary);
         return summary;

@@ -12,11 +12,8 @@ import java.util.Set;
 import javax.annotation.Nullable;
 import org.apache.avro.Schema;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.IllegalConfigurationException;
-import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -371,7 +368,7 @@ public final class IngestJob {
             JobPaths.deleteIfOverwrite(
                     settings.overwrite(), settings.output(), settings.deadLetters());
         }
-        env.configure(jobConfiguration());
+        env.configure(BatchJobs.configuration());
 
         DeadLetters.Split<ImageRecord> source = sources.images(env);
         DeadLetters.Split<MetadataRow> rows = sources.metadata(env);
@@ -398,26 +395,12 @@ public final class IngestJob {
                         settings.layout(),
                         settings.output(),
                         settings.deadLetters(),
-                        count(result, IMAGES_WRITTEN),
-                        count(result, DEAD_LETTERS),
-                        count(result, MetadataJoin.IMAGES_WITHOUT_METADATA),
-                        count(result, MetadataJoin.METADATA_WITHOUT_IMAGE),
+                        BatchJobs.count(result, IMAGES_WRITTEN),
+                        BatchJobs.count(result, DEAD_LETTERS),
+                        BatchJobs.count(result, MetadataJoin.IMAGES_WITHOUT_METADATA),
+                        BatchJobs.count(result, MetadataJoin.METADATA_WITHOUT_IMAGE),
                         Duration.ofNanos(System.nanoTime() - start));
         LOG.info("Ingest finished: {}", summary);
         return summary;
-    }
-
-    /** The pipeline settings every ingest run uses, whatever the caller's environment. */
-    static Configuration jobConfiguration() {
-        Configuration conf = new Configuration();
-        conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.BATCH);
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        return conf;
-    }
-
-    static long count(JobExecutionResult result, String name) {
-        Map<String, Object> all = result.getAllAccumulatorResults();
-        Object value = all.get(name);
-        return value instanceof Number n ? n.longValue() : 0L;
     }
 }

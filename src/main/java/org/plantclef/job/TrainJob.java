@@ -161,7 +161,7 @@ public final class TrainJob {
     public Summary run(StreamExecutionEnvironment env) throws Exception {
         long start = System.nanoTime();
         JobPaths.deleteIfOverwrite(settings.overwrite(), settings.output());
-        env.configure(IngestJob.jobConfiguration());
+        env.configure(BatchJobs.configuration());
         FileSource<GenericRecord> source =
                 FileSource.forRecordStreamFormat(
                                 AvroParquetReaders.forGenericRecord(settings.schema()),
@@ -211,7 +211,7 @@ public final class TrainJob {
                 new Summary(
                         settings.output(),
                         results.get(0),
-                        IngestJob.count(result, DEAD_LETTERS),
+                        BatchJobs.count(result, DEAD_LETTERS),
                         Duration.ofNanos(System.nanoTime() - start));
         LOG.info(
                 String.format(

@@ -1,5 +1,6 @@
 package org.plantclef.classify;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,8 +21,9 @@ public final class ClassifierWriter {
         fs.mkdirs(root);
         int classes = c.bias().length;
         String info = c.infoJson();
-        String feature = new ObjectMapper().readTree(info).path("feature").asText();
-        String loss = new ObjectMapper().readTree(info).path("loss").asText();
+        JsonNode summary = new ObjectMapper().readTree(info);
+        String feature = summary.path("feature").asText();
+        String loss = summary.path("loss").asText();
         byte[] weights =
                 Safetensors.write(
                         Map.of(

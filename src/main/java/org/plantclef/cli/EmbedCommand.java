@@ -41,11 +41,6 @@ final class EmbedCommand implements JobCommand {
                 "Embedded %d images/tiles in %.1f s%n",
                 s.embeddingsWritten(),
                 s.elapsed().toMillis() / 1000.0);
-        out.printf(Locale.ROOT, "  Parquet:      %s%n", s.output());
-        out.printf(
-                Locale.ROOT,
-                "  Dead letters: %d%s%n",
-                s.deadLetters(),
-                s.deadLetters() > 0 ? " -> " + s.deadLetterDir() : "");
+        PlantClef.printOutputs(out, s.output(), s.deadLetters(), s.deadLetterDir());
     }
 }

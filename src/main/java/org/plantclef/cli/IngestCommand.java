@@ -43,12 +43,7 @@ final class IngestCommand implements JobCommand {
                 s.imagesWritten(),
                 s.layout().name().toLowerCase(Locale.ROOT),
                 s.elapsed().toMillis() / 1000.0);
-        out.printf(Locale.ROOT, "  Parquet:      %s%n", s.output());
-        out.printf(
-                Locale.ROOT,
-                "  Dead letters: %d%s%n",
-                s.deadLetters(),
-                s.deadLetters() > 0 ? " -> " + s.deadLetterDir() : "");
+        PlantClef.printOutputs(out, s.output(), s.deadLetters(), s.deadLetterDir());
         if (s.imagesWithoutMetadata() > 0 || s.metadataWithoutImage() > 0) {
             out.printf(
                     Locale.ROOT,

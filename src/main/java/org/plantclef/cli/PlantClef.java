@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.ConfigOption;
@@ -205,6 +206,17 @@ public final class PlantClef {
                             + e.getMessage(),
                     e);
         }
+    }
+
+    /** The lines every job summary ends with: where the output went, and the dead letters. */
+    static void printOutputs(
+            PrintStream out, String output, long deadLetters, String deadLetterDir) {
+        out.printf(Locale.ROOT, "  Parquet:      %s%n", output);
+        out.printf(
+                Locale.ROOT,
+                "  Dead letters: %d%s%n",
+                deadLetters,
+                deadLetters > 0 ? " -> " + deadLetterDir : "");
     }
 
     private static String help(ConfigOption<?> option) {

@@ -108,7 +108,7 @@ public final class TrainJob {
                     throw Options.invalid(TrainOptions.INPUT, input, "it holds no .parquet files");
                 }
                 schema = ImageParquet.readSchema(files.get(0));
-                for (Path file : files) {
+                for (Path file : files.subList(1, files.size())) {
                     if (!ImageParquet.readSchema(file).equals(schema)) {
                         throw Options.invalid(
                                 TrainOptions.INPUT,

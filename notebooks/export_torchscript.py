@@ -39,28 +39,20 @@ NUM_CLASSES = 7806
 SIZE = 518
 
 
-class Features(nn.Module):
-    def __init__(self, model: nn.Module, bf16: bool):
+class Export(nn.Module):
+    """The model's token matrix (forward_features) or its head logits, float32 out."""
+
+    def __init__(self, model: nn.Module, bf16: bool, logits: bool):
         super().__init__()
         self.model = model
         self.bf16 = bf16
+        self.logits = logits
 
     def forward(self, x):
         if self.bf16:
             x = x.to(torch.bfloat16)
-        return self.model.forward_features(x).float()
-
-
-class Logits(nn.Module):
-    def __init__(self, model: nn.Module, bf16: bool):
-        super().__init__()
-        self.model = model
-        self.bf16 = bf16
-
-    def forward(self, x):
-        if self.bf16:
-            x = x.to(torch.bfloat16)
-        return self.model(x).float()
+        out = self.model(x) if self.logits else self.model.forward_features(x)
+        return out.float()
 
 
 def load(args) -> nn.Module:
@@ -113,8 +105,8 @@ def main():
     example = torch.randn(2, 3, SIZE, SIZE)
     with torch.no_grad():
         for name, wrapper in (
-            ("dinov2-plantclef.pt", Features(model, args.bf16)),
-            ("dinov2-plantclef-logits.pt", Logits(model, args.bf16)),
+                        ("dinov2-plantclef.pt", Export(model, args.bf16, logits=False)),
+            ("dinov2-plantclef-logits.pt", Export(model, args.bf16, logits=True)),
         ):
             traced = torch.jit.trace(wrapper.eval(), example)
             path = os.path.join(args.out, name)

@@ -47,6 +47,11 @@ public final class ImageOps {
             RgbImage image, int size, Interpolation mode) {
         int w = image.width();
         int h = image.height();
+        if (w == size && h == size) {
+            // Already the model's square (tiles, and images the embed operator squared on
+            // arrival): nothing to compute, and no copy on the per-record path.
+            return image;
+        }
         double exact = (double) size * Math.max(w, h) / Math.min(w, h);
         if (exact >= Integer.MAX_VALUE) {
             throw new IllegalArgumentException(

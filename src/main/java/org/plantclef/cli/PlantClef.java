@@ -48,6 +48,8 @@ public final class PlantClef {
                     new IngestCommand(),
                     new EmbedCommand(),
                     new TrainCommand(),
+                    new PredictCommand(),
+                    new EvaluateCommand(),
                     new BenchCommand());
 
     private PlantClef() {}

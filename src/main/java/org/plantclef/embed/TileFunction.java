@@ -1,5 +1,7 @@
 package org.plantclef.embed;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
@@ -15,26 +17,43 @@ import org.plantclef.record.ImageRecord;
 import org.plantclef.record.TileRecord;
 
 /**
- * Decodes a plot photo and cuts it into the N×N grid of DESIGN.md. Each tile is reduced to the
- * model's input square right here, so the records between this and the embed operator carry
- * model-sized pixels, not megapixel crops. Photos that do not decode or are smaller than the grid
- * go to the dead letters.
+ * Decodes a plot photo and cuts it into the N×N grid of DESIGN.md, or into several grids (the
+ * multiscale strategy: each photo is decoded once and cut at every scale). Each tile is reduced to
+ * the model's input square right here, so the records between this and the embed operator carry
+ * model-sized pixels, not megapixel crops. Photos that do not decode or are smaller than a grid go
+ * to the dead letters, with none of their tiles sent on: a plot is scored whole or not at all.
  */
 public final class TileFunction extends ProcessFunction<ImageRecord, TileRecord> {
 
     private static final long serialVersionUID = 1L;
 
-    private final int grid;
+    private final int[] grids;
+    private final int tilesInPlot;
     private final int imageSize;
     private final long maxPixels;
     private transient ImageDecoder decoder;
     private transient Preprocessor preprocessor;
 
     public TileFunction(int grid, int imageSize, long maxPixels) {
-        if (grid < 1) {
-            throw new IllegalArgumentException("grid must be at least 1, was " + grid);
+        this(new int[] {grid}, imageSize, maxPixels);
+    }
+
+    /**
+     * @param grids the N of every N×N grid to cut, in the order tiles are emitted (1 = whole image)
+     */
+    public TileFunction(int[] grids, int imageSize, long maxPixels) {
+        if (grids.length == 0) {
+            throw new IllegalArgumentException("at least one grid is needed");
         }
-        this.grid = grid;
+        int total = 0;
+        for (int grid : grids) {
+            if (grid < 1) {
+                throw new IllegalArgumentException("grid must be at least 1, was " + grid);
+            }
+            total += grid * grid;
+        }
+        this.grids = grids.clone();
+        this.tilesInPlot = total;
         this.imageSize = imageSize;
         this.maxPixels = maxPixels;
     }
@@ -53,18 +72,23 @@ public final class TileFunction extends ProcessFunction<ImageRecord, TileRecord>
                         : ImageSources.stripExtension(image.imageName());
         try {
             RgbImage decoded = decoder.decode(image.data());
-            for (Tile tile : ImageOps.grid(decoded, grid)) {
-                RgbImage square = preprocessor.square(tile.image());
-                out.collect(
-                        new TileRecord(
-                                image.imageName(),
-                                plotId,
-                                tile.index(),
-                                grid,
-                                square.width(),
-                                square.height(),
-                                square.rgb()));
+            List<TileRecord> tiles = new ArrayList<>(tilesInPlot);
+            for (int grid : grids) {
+                for (Tile tile : ImageOps.grid(decoded, grid)) {
+                    RgbImage square = preprocessor.square(tile.image());
+                    tiles.add(
+                            new TileRecord(
+                                    image.imageName(),
+                                    plotId,
+                                    tile.index(),
+                                    grid,
+                                    tilesInPlot,
+                                    square.width(),
+                                    square.height(),
+                                    square.rgb()));
+                }
             }
+            tiles.forEach(out::collect);
         } catch (InvalidImageException e) {
             ctx.output(DeadLetters.TAG, DeadLetter.of(image.path(), "tile", e.getMessage()));
         } catch (RuntimeException e) {

@@ -7,22 +7,19 @@ package org.plantclef.record;
  * @param imageName the plot photo's file name
  * @param plotId the plot id
  * @param tileIndex row-major index, {@code row * gridSize + col}
- * @param gridSize N of the N×N grid (1 for the full image), so the aggregator knows how many tiles
- *     make a plot
+ * @param gridSize N of the N×N grid this tile belongs to (1 for the full image)
+ * @param tilesInPlot how many tiles the plot photo was cut into in all (N² for one grid, the sum
+ *     over the grids when several are used), so the aggregator knows when a plot is complete
  */
 public record TileRecord(
         String imageName,
         String plotId,
         int tileIndex,
         int gridSize,
+        int tilesInPlot,
         int width,
         int height,
         byte[] rgb) {
-
-    /** How many tiles the plot this tile belongs to has in all. */
-    public int tileCount() {
-        return gridSize * gridSize;
-    }
 
     @Override
     public String toString() {
@@ -30,8 +27,13 @@ public record TileRecord(
                 + plotId
                 + "#"
                 + tileIndex
-                + "/"
-                + tileCount()
+                + " of "
+                + gridSize
+                + "x"
+                + gridSize
+                + " ("
+                + tilesInPlot
+                + " in plot)"
                 + ", "
                 + width
                 + "x"

@@ -62,10 +62,11 @@ class RecordTypesTest {
 
     @Test
     void tileAndDeadLetterRoundTrip() throws Exception {
-        TileRecord tile = new TileRecord("p.jpg", "p", 4, 3, 2, 1, new byte[] {9, 8, 7, 6, 5, 4});
+        TileRecord tile =
+                new TileRecord("p.jpg", "p", 4, 3, 9, 2, 1, new byte[] {9, 8, 7, 6, 5, 4});
         TileRecord tileCopy = roundTrip(tile, TileRecord.class);
         assertThat(tileCopy.tileIndex()).isEqualTo(4);
-        assertThat(tileCopy.tileCount()).isEqualTo(9);
+        assertThat(tileCopy.tilesInPlot()).isEqualTo(9);
         assertThat(tileCopy.rgb()).containsExactly(9, 8, 7, 6, 5, 4);
 
         DeadLetter letter = new DeadLetter("f.jpg", "decode", "corrupt JPEG", 123L);

@@ -1,0 +1,447 @@
+package org.plantclef.job;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.annotation.Nullable;
+import org.apache.avro.Schema;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.IllegalConfigurationException;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.plantclef.aggregate.PlotAggregator;
+import org.plantclef.aggregate.Strategies;
+import org.plantclef.aggregate.Strategy;
+import org.plantclef.classify.Classifier;
+import org.plantclef.classify.ScoreTiles;
+import org.plantclef.classify.TileScorer;
+import org.plantclef.embed.BatchingEmbedOperator;
+import org.plantclef.embed.EmbedderFactory;
+import org.plantclef.embed.EmbedderSpec;
+import org.plantclef.embed.PlotTileAdapter;
+import org.plantclef.embed.TileFunction;
+import org.plantclef.eval.Evaluation;
+import org.plantclef.io.DeadLetters;
+import org.plantclef.io.ImageFileFilter;
+import org.plantclef.io.ImageParquet;
+import org.plantclef.io.ImageSources;
+import org.plantclef.io.Predictions;
+import org.plantclef.record.DeadLetter;
+import org.plantclef.record.ImageRecord;
+import org.plantclef.record.PlotPrediction;
+import org.plantclef.record.ScoredTile;
+import org.plantclef.record.TileEmbedding;
+import org.plantclef.record.TileRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The predict job: plot photos to the species in each plot.
+ *
+ * <pre>
+ * photos ─► decode + tile ─► batching embed (DJL) ─► classify ─► keyBy(plot) ─► aggregate ─┬► submission.csv
+ *               └──────────────┴──────────────────────────────────────┴─► dead letters    └► predictions/*.jsonl
+ * </pre>
+ *
+ * Decode, tile, embed and classify are chained: only the small scored tiles (top species and
+ * probabilities) cross the network to the aggregator. A bounded input runs in BATCH mode and writes
+ * one {@code submission.csv} at the end; with {@code execution.runtime-mode: STREAMING} the same
+ * operators write submission part files committed at each checkpoint, as an unbounded run does.
+ */
+public final class PredictJob {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PredictJob.class);
+
+    /** Accumulator and metric: records sent to the dead letters. */
+    public static final String DEAD_LETTERS = "dead-letters";
+
+    /** Every tile carries at least this many top species, for the JSON Lines and reports. */
+    static final int REPORTED_SPECIES_PER_TILE = 5;
+
+    private final Settings settings;
+
+    public PredictJob(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** The predict options, checked. */
+    public record Settings(
+            String input,
+            String output,
+            String deadLetters,
+            boolean overwrite,
+            EmbedderSpec spec,
+            Strategy strategy,
+            TileScorer scorer,
+            long maxWaitMillis,
+            long plotTimeoutMillis,
+            long maxPixels,
+            long maxFileBytes,
+            Map<Schema, List<Path>> parquetInputs,
+            @Nullable String truth,
+            boolean streaming) {
+
+        /**
+         * @throws IllegalConfigurationException naming the option at fault
+         */
+        public static Settings from(Configuration conf) {
+            String input = Options.require(conf, PredictOptions.INPUT);
+            String output = Options.require(conf, PredictOptions.OUTPUT);
+            String model = Options.require(conf, PredictOptions.MODEL);
+            java.nio.file.Path modelFile = java.nio.file.Path.of(model);
+            if (!Files.isRegularFile(modelFile)) {
+                throw Options.invalid(PredictOptions.MODEL, model, "no such file");
+            }
+            String name = Options.get(conf, PredictOptions.STRATEGY);
+            Strategy strategy = strategy(conf, name);
+            TileScorer scorer = scorer(conf, name, modelFile);
+
+            int size = Options.get(conf, PredictOptions.IMAGE_SIZE);
+            if (size < 14 || size > 4096) {
+                throw Options.invalid(PredictOptions.IMAGE_SIZE, size, "must be in 14..4096");
+            }
+            if (scorer.needsDct() && size < 28) {
+                throw Options.invalid(
+                        PredictOptions.IMAGE_SIZE,
+                        size,
+                        "the classifier takes DCT features, which need an image size of 28 or"
+                                + " more");
+            }
+            int batch = Options.get(conf, PredictOptions.BATCH_SIZE);
+            if (batch < 1 || batch > 1024) {
+                throw Options.invalid(PredictOptions.BATCH_SIZE, batch, "must be in 1..1024");
+            }
+            int threads = Options.get(conf, PredictOptions.THREADS);
+            if (threads < 0) {
+                throw Options.invalid(PredictOptions.THREADS, threads, "must be 0 or more");
+            }
+            Duration wait = Options.get(conf, PredictOptions.MAX_WAIT);
+            if (wait.toMillis() < 1) {
+                throw Options.invalid(PredictOptions.MAX_WAIT, wait, "must be at least 1 ms");
+            }
+            Duration timeout = Options.get(conf, PredictOptions.PLOT_TIMEOUT);
+            if (timeout.toMillis() < 1) {
+                throw Options.invalid(
+                        PredictOptions.PLOT_TIMEOUT, timeout, "must be at least 1 ms");
+            }
+            long maxPixels = Options.get(conf, PredictOptions.MAX_PIXELS);
+            if (maxPixels < 1 || maxPixels > IngestJob.MAX_PIXELS_LIMIT) {
+                throw Options.invalid(
+                        PredictOptions.MAX_PIXELS,
+                        maxPixels,
+                        "must be in 1.." + IngestJob.MAX_PIXELS_LIMIT);
+            }
+            long maxFileBytes = Options.get(conf, PredictOptions.MAX_FILE_SIZE).getBytes();
+            if (maxFileBytes < 1 || maxFileBytes > Integer.MAX_VALUE - 8) {
+                throw Options.invalid(
+                        PredictOptions.MAX_FILE_SIZE, maxFileBytes + " bytes", "must be 1b..2gb");
+            }
+            String truth = Options.get(conf, PredictOptions.TRUTH);
+            if (truth != null && !truth.isBlank()) {
+                JobPaths.status(new Path(truth), PredictOptions.TRUTH);
+            } else {
+                truth = null;
+            }
+            boolean overwrite = Options.get(conf, PredictOptions.OVERWRITE);
+            String deadLetters = Options.get(conf, PredictOptions.DEAD_LETTERS);
+            if (deadLetters == null || deadLetters.isBlank()) {
+                deadLetters = new Path(output, "_dead_letters").toString();
+            }
+            Path inputPath = new Path(input);
+            FileStatus status = JobPaths.status(inputPath, PredictOptions.INPUT);
+            Map<Schema, List<Path>> parquetInputs = Map.of();
+            if (isParquet(inputPath, status)) {
+                parquetInputs = JobPaths.parquetInputs(inputPath, PredictOptions.INPUT);
+            } else if (!status.isDir()) {
+                throw Options.invalid(
+                        PredictOptions.INPUT,
+                        input,
+                        "expected image Parquet or a directory of plot photos");
+            }
+            JobPaths.checkOutputs(
+                    inputPath,
+                    output,
+                    PredictOptions.OUTPUT,
+                    deadLetters,
+                    PredictOptions.DEAD_LETTERS,
+                    overwrite);
+            EmbedderSpec spec =
+                    new EmbedderSpec(
+                            modelFile.toAbsolutePath().toString(),
+                            size,
+                            batch,
+                            Options.get(conf, PredictOptions.DEVICE),
+                            threads,
+                            scorer.needsDct(),
+                            Options.get(conf, PredictOptions.CACHE_DIR));
+            boolean streaming =
+                    conf.getOptional(ExecutionOptions.RUNTIME_MODE)
+                            .map(mode -> mode == RuntimeExecutionMode.STREAMING)
+                            .orElse(false);
+            return new Settings(
+                    input,
+                    output,
+                    deadLetters,
+                    overwrite,
+                    spec,
+                    strategy,
+                    scorer,
+                    wait.toMillis(),
+                    timeout.toMillis(),
+                    maxPixels,
+                    maxFileBytes,
+                    parquetInputs,
+                    truth,
+                    streaming);
+        }
+
+        private static boolean isParquet(Path input, FileStatus status) {
+            if (!status.isDir()) {
+                return input.getName().endsWith(".parquet");
+            }
+            try {
+                return !ImageParquet.files(input).isEmpty();
+            } catch (IOException e) {
+                throw Options.invalid(
+                        PredictOptions.INPUT, input, "cannot be listed: " + e.getMessage());
+            }
+        }
+
+        private static Strategy strategy(Configuration conf, String name) {
+            if (!Strategies.NAMES.contains(name)) {
+                throw Options.invalid(
+                        PredictOptions.STRATEGY,
+                        name,
+                        "must be one of " + String.join(", ", Strategies.NAMES));
+            }
+            int grid = Options.get(conf, PredictOptions.GRID);
+            if (grid < 1 || grid > Strategies.MAX_GRID) {
+                throw Options.invalid(
+                        PredictOptions.GRID, grid, "must be in 1.." + Strategies.MAX_GRID);
+            }
+            String gridsText = Options.get(conf, PredictOptions.GRIDS);
+            int[] grids = parseGrids(gridsText);
+            Integer topN = Options.get(conf, PredictOptions.TOP_N);
+            if (topN != null && topN < 1) {
+                throw Options.invalid(PredictOptions.TOP_N, topN, "must be at least 1");
+            }
+            int topK = Options.get(conf, PredictOptions.TOP_K);
+            if (topK < 1) {
+                throw Options.invalid(PredictOptions.TOP_K, topK, "must be at least 1");
+            }
+            int topL = Options.get(conf, PredictOptions.TOP_L);
+            if (topL < 1 || topL > topK) {
+                throw Options.invalid(
+                        PredictOptions.TOP_L, topL, "must be in 1..--top-k (" + topK + ")");
+            }
+            double minProb = Options.get(conf, PredictOptions.MIN_PROB);
+            if (!(minProb >= 0 && minProb < 1)) {
+                throw Options.invalid(PredictOptions.MIN_PROB, minProb, "must be in [0, 1)");
+            }
+            double threshold = Options.get(conf, PredictOptions.THRESHOLD);
+            if (!(threshold >= 0) || Double.isInfinite(threshold)) {
+                throw Options.invalid(PredictOptions.THRESHOLD, threshold, "must be 0 or more");
+            }
+            return Strategies.create(
+                    name,
+                    new Strategies.Parameters(
+                            grid, grids, topN, topK, topL, (float) minProb, (float) threshold));
+        }
+
+        private static int[] parseGrids(String text) {
+            List<Integer> grids = new ArrayList<>();
+            for (String part : text.split("[,;\\s]+")) {
+                if (part.isBlank()) {
+                    continue;
+                }
+                int g;
+                try {
+                    g = Integer.parseInt(part.trim());
+                } catch (NumberFormatException e) {
+                    throw Options.invalid(
+                            PredictOptions.GRIDS, text, "'" + part + "' is no number");
+                }
+                if (g < 1 || g > Strategies.MAX_GRID) {
+                    throw Options.invalid(
+                            PredictOptions.GRIDS,
+                            text,
+                            "each grid must be in 1.." + Strategies.MAX_GRID);
+                }
+                if (grids.contains(g)) {
+                    throw Options.invalid(PredictOptions.GRIDS, text, g + " is given twice");
+                }
+                grids.add(g);
+            }
+            if (grids.isEmpty()) {
+                throw Options.invalid(PredictOptions.GRIDS, text, "no grid given");
+            }
+            return grids.stream().mapToInt(Integer::intValue).sorted().toArray();
+        }
+
+        private static TileScorer scorer(
+                Configuration conf, String strategy, java.nio.file.Path modelFile) {
+            if (Strategies.HEAD.equals(strategy)) {
+                String mapping = Options.get(conf, PredictOptions.CLASS_MAPPING);
+                java.nio.file.Path file =
+                        mapping == null || mapping.isBlank()
+                                ? modelFile.toAbsolutePath().resolveSibling("class_mapping.txt")
+                                : java.nio.file.Path.of(mapping).toAbsolutePath();
+                try {
+                    TileScorer.readClassMapping(file);
+                } catch (IOException e) {
+                    throw Options.invalid(
+                            PredictOptions.CLASS_MAPPING,
+                            file,
+                            e instanceof java.nio.file.NoSuchFileException
+                                    ? "no such file (the head strategy needs the species id of"
+                                            + " each logit)"
+                                    : e.getMessage());
+                }
+                return TileScorer.head(file.toString());
+            }
+            String dir = Options.require(conf, PredictOptions.CLASSIFIER);
+            java.nio.file.Path path = java.nio.file.Path.of(dir).toAbsolutePath();
+            Classifier classifier;
+            try {
+                classifier = Classifier.load(path);
+            } catch (IOException | RuntimeException e) {
+                throw Options.invalid(
+                        PredictOptions.CLASSIFIER,
+                        dir,
+                        "not a classifier directory (" + e.getMessage() + ")");
+            }
+            return TileScorer.classifier(path.toString(), classifier.feature());
+        }
+    }
+
+    /** What a run did. */
+    public record Summary(
+            String output,
+            @Nullable String submission,
+            String predictions,
+            String deadLetterDir,
+            String strategy,
+            long plotsPredicted,
+            long plotsIncomplete,
+            long deadLetters,
+            Duration elapsed,
+            @Nullable Evaluation evaluation) {}
+
+    /** The prediction part on a given stream of plot photos. */
+    public DeadLetters.Split<PlotPrediction> transform(DataStream<ImageRecord> images) {
+        Strategy strategy = settings.strategy();
+        int[] grids = strategy.grids();
+        SingleOutputStreamOperator<TileRecord> tiles =
+                images.process(
+                                new TileFunction(
+                                        grids, settings.spec().imageSize(), settings.maxPixels()))
+                        .name("tile " + gridNames(grids))
+                        .uid("tile");
+        SingleOutputStreamOperator<TileEmbedding> embedded =
+                tiles.transform(
+                                "embed " + settings.spec().imageSize() + "px",
+                                TypeInformation.of(TileEmbedding.class),
+                                new BatchingEmbedOperator<>(
+                                        EmbedderFactory.djl(settings.spec()),
+                                        new PlotTileAdapter(),
+                                        settings.spec().batchSize(),
+                                        settings.maxWaitMillis()))
+                        .uid("embed");
+        int perTile = Math.max(strategy.speciesPerTile(), REPORTED_SPECIES_PER_TILE);
+        SingleOutputStreamOperator<ScoredTile> scored =
+                embedded.map(new ScoreTiles(settings.scorer(), perTile))
+                        .name("classify")
+                        .uid("classify");
+        SingleOutputStreamOperator<PlotPrediction> predictions =
+                scored.keyBy(ScoredTile::plotId, Types.STRING)
+                        .process(new PlotAggregator(strategy, settings.plotTimeoutMillis()))
+                        .name("aggregate " + strategy.name())
+                        .uid("aggregate");
+        DataStream<DeadLetter> letters =
+                tiles.getSideOutput(DeadLetters.TAG)
+                        .union(
+                                embedded.getSideOutput(DeadLetters.TAG),
+                                predictions.getSideOutput(DeadLetters.TAG));
+        return new DeadLetters.Split<>(predictions, letters);
+    }
+
+    private static String gridNames(int[] grids) {
+        List<String> names = new ArrayList<>();
+        for (int g : grids) {
+            names.add(g + "x" + g);
+        }
+        return String.join("+", names);
+    }
+
+    public Summary run(StreamExecutionEnvironment env) throws Exception {
+        long start = System.nanoTime();
+        JobPaths.deleteIfOverwrite(settings.overwrite(), settings.output(), settings.deadLetters());
+        Configuration mode = new Configuration();
+        mode.set(PipelineOptions.GENERIC_TYPES, false);
+        mode.set(
+                ExecutionOptions.RUNTIME_MODE,
+                settings.streaming() ? RuntimeExecutionMode.STREAMING : RuntimeExecutionMode.BATCH);
+        env.configure(mode);
+
+        DeadLetters.Split<ImageRecord> images =
+                settings.parquetInputs().isEmpty()
+                        ? ImageSources.files(
+                                env,
+                                settings.input(),
+                                false,
+                                new ImageFileFilter(Set.of()),
+                                settings.maxFileBytes())
+                        : ImageSources.parquet(env, settings.parquetInputs());
+        DeadLetters.Split<PlotPrediction> predicted = transform(images.records());
+        String jsonDir = new Path(settings.output(), Predictions.JSON_DIR).toString();
+        Predictions.jsonSink(predicted.records(), jsonDir);
+        String submission = null;
+        if (settings.streaming()) {
+            Predictions.submissionParts(
+                    predicted.records(),
+                    new Path(settings.output(), Predictions.SUBMISSION_DIR).toString());
+        } else {
+            submission = new Path(settings.output(), Predictions.SUBMISSION_FILE).toString();
+            Predictions.submissionFile(predicted.records(), submission);
+        }
+        DeadLetters.sink(
+                images.deadLetters()
+                        .union(predicted.deadLetters())
+                        .map(new Counted<DeadLetter>(DEAD_LETTERS))
+                        .name("count dead letters")
+                        .uid("count-dead-letters"),
+                settings.deadLetters());
+        JobExecutionResult result = env.execute("plantclef predict " + settings.input());
+        Evaluation evaluation = null;
+        if (settings.truth() != null && submission != null) {
+            evaluation = Evaluation.of(new Path(submission), new Path(settings.truth()));
+        }
+        Summary summary =
+                new Summary(
+                        settings.output(),
+                        submission,
+                        jsonDir,
+                        settings.deadLetters(),
+                        settings.strategy().name(),
+                        BatchJobs.count(result, PlotAggregator.PLOTS_PREDICTED),
+                        BatchJobs.count(result, PlotAggregator.PLOTS_INCOMPLETE),
+                        BatchJobs.count(result, DEAD_LETTERS),
+                        Duration.ofNanos(System.nanoTime() - start),
+                        evaluation);
+        LOG.info("Predict finished: {}", summary);
+        return summary;
+    }
+}

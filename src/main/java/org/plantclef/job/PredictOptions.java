@@ -1,0 +1,229 @@
+package org.plantclef.job;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.MemorySize;
+import org.plantclef.aggregate.Strategies;
+import org.plantclef.embed.Device;
+import org.plantclef.image.ImageDecoder;
+
+/** The options of the predict job. The launcher's flags are these keys without {@code predict.}. */
+public final class PredictOptions {
+
+    public static final ConfigOption<String> INPUT =
+            key("predict.input")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Plot photos: image Parquet (as ingest writes it, or the DS@GT files)"
+                                    + " or a directory of image files (plot id = file name"
+                                    + " without extension). Required.");
+
+    public static final ConfigOption<String> OUTPUT =
+            key("predict.output")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Directory for submission.csv, predictions/*.jsonl and the dead"
+                                    + " letters. Required.");
+
+    public static final ConfigOption<String> MODEL =
+            key("predict.model")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "TorchScript model: the embedding model the classifier was trained on"
+                                    + " (tokens [B,T,D] or CLS [B,D]); for --strategy head, a"
+                                    + " model returning logits [B,C]. Required.");
+
+    public static final ConfigOption<String> CLASSIFIER =
+            key("predict.classifier")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Classifier directory written by train. Required except for"
+                                    + " --strategy head.");
+
+    public static final ConfigOption<String> CLASS_MAPPING =
+            key("predict.class-mapping")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "--strategy head: species id of each logit, one per line. Default:"
+                                    + " class_mapping.txt next to the model.");
+
+    public static final ConfigOption<String> STRATEGY =
+            key("predict.strategy")
+                    .stringType()
+                    .defaultValue(Strategies.GRID_ARGMAX)
+                    .withDescription(
+                            "How tiles become a plot's species: "
+                                    + String.join(", ", Strategies.NAMES)
+                                    + " (see README, strategies).");
+
+    public static final ConfigOption<Integer> GRID =
+            key("predict.grid")
+                    .intType()
+                    .defaultValue(3)
+                    .withDescription("N of the N x N grid of grid-argmax, grid-topk and head.");
+
+    public static final ConfigOption<String> GRIDS =
+            key("predict.grids")
+                    .stringType()
+                    .defaultValue("1,2,3,4")
+                    .withDescription("The grids of multiscale, comma-separated.");
+
+    public static final ConfigOption<Integer> TOP_N =
+            key("predict.top-n")
+                    .intType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Most species per plot for full, grid-topk and multiscale. Default: 20"
+                                    + " for full, 5 for the others.");
+
+    public static final ConfigOption<Integer> TOP_K =
+            key("predict.top-k")
+                    .intType()
+                    .defaultValue(10)
+                    .withDescription("Species per tile for grid-topk (K) and multiscale (summed).");
+
+    public static final ConfigOption<Integer> TOP_L =
+            key("predict.top-l")
+                    .intType()
+                    .defaultValue(5)
+                    .withDescription("grid-topk: species kept of each tile's top K (L).");
+
+    public static final ConfigOption<Double> MIN_PROB =
+            key("predict.min-prob")
+                    .doubleType()
+                    .defaultValue(0.0)
+                    .withDescription(
+                            "Any strategy: a tile's species below this probability count for"
+                                    + " nothing (bare-ground tiles then add no species).");
+
+    public static final ConfigOption<Double> THRESHOLD =
+            key("predict.threshold")
+                    .doubleType()
+                    .defaultValue(0.0)
+                    .withDescription(
+                            "multiscale: keep species whose summed tile probability reaches this;"
+                                    + " 0 keeps the top n instead.");
+
+    public static final ConfigOption<String> TRUTH =
+            key("predict.truth")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Ground truth in the submission format: the run ends by scoring"
+                                    + " submission.csv against it (as evaluate does).");
+
+    public static final ConfigOption<Integer> IMAGE_SIZE =
+            key("predict.image-size")
+                    .intType()
+                    .defaultValue(518)
+                    .withDescription(
+                            "Model input side each tile is resized (bicubic, shorter side) and"
+                                    + " centre-cropped to.");
+
+    public static final ConfigOption<Integer> BATCH_SIZE =
+            key("predict.batch-size")
+                    .intType()
+                    .defaultValue(8)
+                    .withDescription("Tiles per model call; the last batch is padded.");
+
+    public static final ConfigOption<Device> DEVICE =
+            key("predict.device")
+                    .enumType(Device.class)
+                    .defaultValue(Device.AUTO)
+                    .withDescription("AUTO, CPU, or GPU (fail at start if there is none).");
+
+    public static final ConfigOption<Integer> THREADS =
+            key("predict.threads")
+                    .intType()
+                    .defaultValue(0)
+                    .withDescription(
+                            "PyTorch threads per TaskManager JVM; 0 keeps PyTorch's default.");
+
+    public static final ConfigOption<Duration> MAX_WAIT =
+            key("predict.max-wait")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(2))
+                    .withDescription("Longest a tile waits for its batch to fill.");
+
+    public static final ConfigOption<Duration> PLOT_TIMEOUT =
+            key("predict.plot-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(10))
+                    .withDescription(
+                            "A plot whose tiles have not all arrived this long after its first is"
+                                    + " predicted from the tiles it has and counted incomplete.");
+
+    public static final ConfigOption<Long> MAX_PIXELS =
+            key("predict.max-pixels")
+                    .longType()
+                    .defaultValue(ImageDecoder.DEFAULT_MAX_PIXELS)
+                    .withDescription(
+                            "Largest photo decoded, in pixels; larger ones are dead letters.");
+
+    public static final ConfigOption<MemorySize> MAX_FILE_SIZE =
+            key("predict.max-file-size")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("256mb"))
+                    .withDescription(
+                            "Largest image file read from a directory; larger ones are dead"
+                                    + " letters.");
+
+    public static final ConfigOption<String> CACHE_DIR =
+            key("predict.cache-dir")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Where DJL extracts the PyTorch natives (DJL_CACHE_DIR). Default:"
+                                    + " DJL's, ~/.djl.ai.");
+
+    public static final ConfigOption<String> DEAD_LETTERS =
+            key("predict.dead-letters")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Directory for dead letters. Default: <output>/_dead_letters.");
+
+    public static final ConfigOption<Boolean> OVERWRITE =
+            key("predict.overwrite")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription("Delete a non-empty output directory first.");
+
+    public static final List<ConfigOption<?>> ALL =
+            List.of(
+                    INPUT,
+                    OUTPUT,
+                    MODEL,
+                    CLASSIFIER,
+                    CLASS_MAPPING,
+                    STRATEGY,
+                    GRID,
+                    GRIDS,
+                    TOP_N,
+                    TOP_K,
+                    TOP_L,
+                    MIN_PROB,
+                    THRESHOLD,
+                    TRUTH,
+                    IMAGE_SIZE,
+                    BATCH_SIZE,
+                    DEVICE,
+                    THREADS,
+                    MAX_WAIT,
+                    PLOT_TIMEOUT,
+                    MAX_PIXELS,
+                    MAX_FILE_SIZE,
+                    CACHE_DIR,
+                    DEAD_LETTERS,
+                    OVERWRITE);
+
+    private PredictOptions() {}
+}

@@ -183,6 +183,20 @@ public record Evaluation(
         return out.toString();
     }
 
+    @Override
+    public String toString() {
+        return String.format(
+                Locale.ROOT,
+                "Evaluation[plots=%d, predicted=%d, macroF1PerPlot=%.4f, macroF1PerSpecies=%.4f,"
+                        + " microF1=%.4f, species=%d]",
+                plots,
+                plotsPredicted,
+                macroF1PerPlot,
+                macroF1PerSpecies,
+                microF1,
+                species.size());
+    }
+
     /** A few lines for a terminal. */
     public String summary() {
         return String.format(

@@ -6,19 +6,8 @@ import java.util.List;
 /** Species in a strategy's order, each with its score. */
 public record Ranking(long[] species, float[] scores) {
 
-    public static final Ranking EMPTY = new Ranking(new long[0], new float[0]);
-
     public int size() {
         return species.length;
-    }
-
-    /** The species ids as a list, in order. */
-    public List<Long> speciesList() {
-        List<Long> out = new ArrayList<>(species.length);
-        for (long s : species) {
-            out.add(s);
-        }
-        return out;
     }
 
     /** Collects species and scores in order. */

@@ -39,6 +39,7 @@ import org.plantclef.io.ImageFileFilter;
 import org.plantclef.io.ImageParquet;
 import org.plantclef.io.ImageSources;
 import org.plantclef.io.Predictions;
+import org.plantclef.io.Submission;
 import org.plantclef.record.DeadLetter;
 import org.plantclef.record.ImageRecord;
 import org.plantclef.record.PlotPrediction;
@@ -67,6 +68,9 @@ public final class PredictJob {
 
     /** Accumulator and metric: records sent to the dead letters. */
     public static final String DEAD_LETTERS = "dead-letters";
+
+    /** With a ground truth: the per-species table, next to submission.csv. */
+    public static final String SPECIES_SCORES = "species-scores.csv";
 
     /** Every tile carries at least this many top species, for the JSON Lines and reports. */
     static final int REPORTED_SPECIES_PER_TILE = 5;
@@ -428,6 +432,8 @@ public final class PredictJob {
         Evaluation evaluation = null;
         if (settings.truth() != null && submission != null) {
             evaluation = Evaluation.of(new Path(submission), new Path(settings.truth()));
+            Submission.writeAtomically(
+                    new Path(settings.output(), SPECIES_SCORES), evaluation.speciesCsv());
         }
         Summary summary =
                 new Summary(

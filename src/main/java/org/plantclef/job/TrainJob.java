@@ -156,7 +156,21 @@ public final class TrainJob {
     }
 
     /** What a run did. */
-    public record Summary(String output, String infoJson, long deadLetters, Duration elapsed) {}
+    public record Summary(String output, String infoJson, long deadLetters, Duration elapsed) {
+
+        /** The validation accuracy of the best epoch (the one kept), NaN if none was run. */
+        public double validationAccuracy() {
+            try {
+                com.fasterxml.jackson.databind.JsonNode info =
+                        new com.fasterxml.jackson.databind.ObjectMapper().readTree(infoJson);
+                com.fasterxml.jackson.databind.JsonNode best =
+                        info.path("epochs").get(info.path("best_epoch").asInt() - 1);
+                return best == null ? Double.NaN : best.path("val_accuracy").asDouble();
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("unreadable training summary", e);
+            }
+        }
+    }
 
     public Summary run(StreamExecutionEnvironment env) throws Exception {
         long start = System.nanoTime();

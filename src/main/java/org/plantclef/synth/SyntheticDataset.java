@@ -23,6 +23,7 @@ import org.plantclef.image.ImageEncoder;
 import org.plantclef.image.RgbImage;
 import org.plantclef.io.Csv;
 import org.plantclef.io.ImageParquet;
+import org.plantclef.io.Submission;
 
 /**
  * A deterministic, PlantCLEF-like synthetic dataset: single-plant training photos of S species in
@@ -266,7 +267,7 @@ public final class SyntheticDataset {
 
     /** {@code [1363875, 1392608]}: the PlantCLEF submission list format. */
     public static String speciesList(List<Long> ids) {
-        return ids.stream().map(String::valueOf).collect(Collectors.joining(", ", "[", "]"));
+        return Submission.list(ids);
     }
 
     private static byte[] trainImage(SpeciesLook look, Spec spec, Random random) {

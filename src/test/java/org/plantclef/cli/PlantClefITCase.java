@@ -57,7 +57,7 @@ class PlantClefITCase {
     }
 
     @Test
-    void demoGeneratesAndIngests() throws Exception {
+    void demoRunsThePipelineEndToEnd() throws Exception {
         Path work = tmp.resolve("demo");
         String[] args = {
             "demo",
@@ -87,7 +87,32 @@ class PlantClefITCase {
                 .contains("Ingested 2 images (flat layout)")
                 .contains("Embedded 12 images/tiles")
                 .contains("Trained NLL on 3 species")
+                .contains("Strategy      Macro F1 per plot  Macro F1 per species  Micro F1")
+                .containsPattern("\nfull +\\d\\.\\d{4} +\\d\\.\\d{4} +\\d\\.\\d{4}\n")
+                .containsPattern("\ngrid-argmax +\\d\\.\\d{4}")
+                .containsPattern("\ngrid-topk +\\d\\.\\d{4}")
+                .containsPattern("\nmultiscale +\\d\\.\\d{4}")
                 .contains("Demo finished");
+        // The head model was fine-tuned on the default dataset's species, not these three.
+        assertThat(run.out()).doesNotContain("\nhead ");
+        for (String strategy : List.of("full", "grid-argmax", "grid-topk", "multiscale")) {
+            Path dir = work.resolve("predictions").resolve(strategy);
+            assertThat(Files.readAllLines(dir.resolve("submission.csv")))
+                    .as(strategy)
+                    .hasSize(3)
+                    .first()
+                    .isEqualTo("plot_id;species_ids");
+            assertThat(dir.resolve("species-scores.csv")).exists();
+        }
+        assertThat(Files.readAllLines(work.resolve("scores.csv")))
+                .hasSize(5)
+                .first()
+                .asString()
+                .startsWith("strategy;macro_f1_per_plot;macro_f1_per_species;micro_f1");
+        assertThat(Files.readString(work.resolve("report.html")))
+                .contains("<table>")
+                .contains("data:image/jpeg;base64,")
+                .contains("class=\"tile\"");
         assertThat(work.resolve("classifier/weights.safetensors")).exists();
         assertThat(work.resolve("classifier/species.txt")).exists();
         assertThat(OutputFiles.parquetRows(work.resolve("parquet/train")))

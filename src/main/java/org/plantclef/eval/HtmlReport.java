@@ -243,7 +243,13 @@ public final class HtmlReport {
                         .append("<span class=\"")
                         .append(css)
                         .append("\" title=\"")
-                        .append(t.species() < 0 ? "" : label(t.species(), names))
+                        .append(
+                                t.species() < 0
+                                        ? ""
+                                        : escape(
+                                                t.species()
+                                                        + " "
+                                                        + names.getOrDefault(t.species(), "")))
                         .append("\">")
                         .append(t.species() < 0 ? "-" : Long.toString(t.species()))
                         .append(String.format(Locale.ROOT, " %.2f", t.probability()))

@@ -56,9 +56,59 @@ class PlantClefTest {
 
     @Test
     void unknownCommandIsRefused() {
-        Run run = run("predict");
+        Run run = run("serve");
         assertThat(run.code()).isEqualTo(2);
-        assertThat(run.err()).contains("'predict'");
+        assertThat(run.err()).contains("'serve'");
+    }
+
+    @Test
+    void evaluatePrintsTheThreeScoresAndWritesTheSpeciesTable() throws Exception {
+        Path truth = tmp.resolve("truth.csv");
+        Files.writeString(truth, "plot_id;species_ids\nP1;[1, 2, 3]\nP2;[2, 4]\nP3;[5]\n");
+        Path predictions = tmp.resolve("predictions.csv");
+        Files.writeString(predictions, "plot_id;species_ids\nP1;[1, 2, 6]\nP2;[4]\n");
+        Path table = tmp.resolve("out/species.csv");
+        Run run =
+                run(
+                        "evaluate",
+                        "--predictions",
+                        predictions.toString(),
+                        "--truth",
+                        truth.toString(),
+                        "--species-csv",
+                        table.toString());
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out())
+                .contains("Plots: 3 in the truth, 2 predicted")
+                .contains("Macro F1 per plot:    0.4444")
+                .contains("Macro F1 per species: 0.4444  (6 species)")
+                .contains("Micro F1:             0.6000  (precision 0.7500, recall 0.5000)");
+        assertThat(Files.readAllLines(table)).hasSize(7);
+
+        Run same = run("evaluate", "--predictions", truth.toString(), "--truth", truth.toString());
+        assertThat(same.out()).contains("Macro F1 per plot:    1.0000");
+
+        Files.writeString(predictions, "plot_id;species_ids\nP1;[1]\nQ7;[2]\n");
+        Run unknown =
+                run(
+                        "evaluate",
+                        "--predictions",
+                        predictions.toString(),
+                        "--truth",
+                        truth.toString());
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err())
+                .contains("--predictions (evaluate.predictions)")
+                .contains("not in the ground truth: Q7");
+        Run missing =
+                run(
+                        "evaluate",
+                        "--predictions",
+                        tmp.resolve("nope.csv").toString(),
+                        "--truth",
+                        truth.toString());
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("--predictions").contains("no such file");
     }
 
     @Test

@@ -48,12 +48,14 @@ final class PredictCommand implements JobCommand {
         if (s.submission() != null) {
             out.printf(Locale.ROOT, "  Submission:   %s%n", s.submission());
         }
-        out.printf(Locale.ROOT, "  Predictions:  %s%n", s.predictions());
+        if (s.predictions() != null) {
+            out.printf(Locale.ROOT, "  Predictions:  %s%n", s.predictions());
+        }
         out.printf(
                 Locale.ROOT,
                 "  Dead letters: %d%s%n",
                 s.deadLetters(),
-                s.deadLetters() > 0 ? " -> " + s.deadLetterDir() : "");
+                s.deadLetters() > 0 && s.deadLetterDir() != null ? " -> " + s.deadLetterDir() : "");
         if (s.evaluation() != null) {
             out.print(s.evaluation().summary());
         }

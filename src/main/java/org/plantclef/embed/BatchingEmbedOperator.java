@@ -8,6 +8,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.plantclef.image.InvalidImageException;
 import org.plantclef.image.RgbImage;
@@ -22,9 +23,9 @@ import org.slf4j.LoggerFactory;
  * <p>Each record's image is reduced to the model's input square on arrival (so the buffer holds at
  * most {@code batchSize} small squares, never full-size photos) and buffered; the buffer goes to
  * the model when it is full, when the oldest record has waited {@code maxWaitMillis}, before every
- * checkpoint barrier ({@link #prepareSnapshotPreBarrier}: nothing buffered is ever left out of a
- * checkpoint, so the operator needs no state) and at the end of input. A record whose image cannot
- * be read goes to the dead letters.
+ * watermark, before every checkpoint barrier ({@link #prepareSnapshotPreBarrier}: nothing buffered
+ * is ever left out of a checkpoint, so the operator needs no state) and at the end of input. A
+ * record whose image cannot be read goes to the dead letters.
  */
 public final class BatchingEmbedOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         implements OneInputStreamOperator<IN, OUT>, BoundedOneInput {
@@ -144,6 +145,17 @@ public final class BatchingEmbedOperator<IN, OUT> extends AbstractStreamOperator
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         flush();
         super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    /**
+     * Buffered records go out before the watermark does: a record emitted after it would be late
+     * downstream. In particular the final watermark of a bounded input in STREAMING mode (which the
+     * per-plot aggregator takes as the end of input) comes before {@link #endInput}.
+     */
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        flush();
+        super.processWatermark(mark);
     }
 
     @Override

@@ -1,9 +1,11 @@
 package org.plantclef.io;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.annotation.Nullable;
 import org.apache.avro.Schema;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.file.src.FileSource;
@@ -43,12 +45,31 @@ public final class ImageSources {
             boolean speciesDirectories,
             ImageFileFilter filter,
             long maxFileBytes) {
-        FileSource<RawFile> source =
+        return files(env, root, speciesDirectories, filter, maxFileBytes, null);
+    }
+
+    /**
+     * As {@link #files(StreamExecutionEnvironment, String, boolean, ImageFileFilter, long)}; with a
+     * {@code monitorInterval}, an unbounded source that lists {@code root} again at that interval
+     * and reads each new file once (the files already read are in its checkpointed state). Write
+     * files under a hidden name ({@code .x.jpg.tmp}) and rename them when complete: hidden files
+     * are never read.
+     */
+    public static DeadLetters.Split<ImageRecord> files(
+            StreamExecutionEnvironment env,
+            String root,
+            boolean speciesDirectories,
+            ImageFileFilter filter,
+            long maxFileBytes,
+            @Nullable Duration monitorInterval) {
+        FileSource.FileSourceBuilder<RawFile> builder =
                 FileSource.forBulkFileFormat(new WholeFileFormat(maxFileBytes), new Path(root))
-                        .setFileEnumerator(() -> new NonSplittingRecursiveEnumerator(filter))
-                        .build();
+                        .setFileEnumerator(() -> new NonSplittingRecursiveEnumerator(filter));
+        if (monitorInterval != null) {
+            builder.monitorContinuously(monitorInterval);
+        }
         SingleOutputStreamOperator<ImageRecord> images =
-                env.fromSource(source, WatermarkStrategy.noWatermarks(), "image files")
+                env.fromSource(builder.build(), WatermarkStrategy.noWatermarks(), "image files")
                         .uid("image-files")
                         .process(
                                 new FileToImage(

@@ -17,6 +17,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -35,9 +36,11 @@ import org.plantclef.embed.PlotTileAdapter;
 import org.plantclef.embed.TileFunction;
 import org.plantclef.eval.Evaluation;
 import org.plantclef.io.DeadLetters;
+import org.plantclef.io.FetchUploads;
 import org.plantclef.io.ImageFileFilter;
 import org.plantclef.io.ImageParquet;
 import org.plantclef.io.ImageSources;
+import org.plantclef.io.KafkaIo;
 import org.plantclef.io.Predictions;
 import org.plantclef.io.Submission;
 import org.plantclef.record.DeadLetter;
@@ -83,9 +86,17 @@ public final class PredictJob {
 
     /** The predict options, checked. */
     public record Settings(
-            String input,
-            String output,
-            String deadLetters,
+            @Nullable String input,
+            PredictOptions.Mode mode,
+            @Nullable String watch,
+            long watchIntervalMillis,
+            @Nullable KafkaIo.Settings kafka,
+            @Nullable String kafkaIn,
+            @Nullable String kafkaOut,
+            @Nullable String kafkaDeadLetters,
+            long checkpointIntervalMillis,
+            @Nullable String output,
+            @Nullable String deadLetters,
             boolean overwrite,
             EmbedderSpec spec,
             Strategy strategy,
@@ -95,15 +106,49 @@ public final class PredictJob {
             long maxPixels,
             long maxFileBytes,
             Map<Schema, List<Path>> parquetInputs,
-            @Nullable String truth,
-            boolean streaming) {
+            @Nullable String truth) {
+
+        public boolean streaming() {
+            return mode == PredictOptions.Mode.STREAMING;
+        }
 
         /**
          * @throws IllegalConfigurationException naming the option at fault
          */
         public static Settings from(Configuration conf) {
-            String input = Options.require(conf, PredictOptions.INPUT);
-            String output = Options.require(conf, PredictOptions.OUTPUT);
+            PredictOptions.Mode mode = Options.get(conf, PredictOptions.MODE);
+            String input = blankToNull(Options.get(conf, PredictOptions.INPUT));
+            String watch = blankToNull(Options.get(conf, PredictOptions.WATCH));
+            String kafkaIn = blankToNull(Options.get(conf, PredictOptions.KAFKA_IN));
+            String kafkaOut = blankToNull(Options.get(conf, PredictOptions.KAFKA_OUT));
+            String kafkaDeadLetters =
+                    blankToNull(Options.get(conf, PredictOptions.KAFKA_DEAD_LETTERS));
+            checkSources(mode, input, watch, kafkaIn);
+            KafkaIo.Settings kafka = kafka(conf, kafkaIn, kafkaOut, kafkaDeadLetters);
+            String output = blankToNull(Options.get(conf, PredictOptions.OUTPUT));
+            if (output == null && kafkaOut == null) {
+                throw new IllegalConfigurationException(
+                        "Missing required option "
+                                + Options.name(PredictOptions.OUTPUT)
+                                + " (or "
+                                + Options.flag(PredictOptions.KAFKA_OUT)
+                                + " for predictions to Kafka)");
+            }
+            long watchInterval = Options.get(conf, PredictOptions.WATCH_INTERVAL).toMillis();
+            if (watchInterval < 10) {
+                throw Options.invalid(
+                        PredictOptions.WATCH_INTERVAL,
+                        watchInterval + " ms",
+                        "must be 10 ms or more");
+            }
+            long checkpointInterval =
+                    Options.get(conf, PredictOptions.CHECKPOINT_INTERVAL).toMillis();
+            if (checkpointInterval < 10) {
+                throw Options.invalid(
+                        PredictOptions.CHECKPOINT_INTERVAL,
+                        checkpointInterval + " ms",
+                        "must be 10 ms or more");
+            }
             String model = Options.require(conf, PredictOptions.MODEL);
             java.nio.file.Path modelFile = java.nio.file.Path.of(model);
             if (!Files.isRegularFile(modelFile)) {
@@ -153,35 +198,49 @@ public final class PredictJob {
                 throw Options.invalid(
                         PredictOptions.MAX_FILE_SIZE, maxFileBytes + " bytes", "must be 1b..2gb");
             }
-            String truth = Options.get(conf, PredictOptions.TRUTH);
-            if (truth != null && !truth.isBlank()) {
+            String truth = blankToNull(Options.get(conf, PredictOptions.TRUTH));
+            if (truth != null) {
+                if (mode != PredictOptions.Mode.BATCH || output == null) {
+                    throw Options.invalid(
+                            PredictOptions.TRUTH,
+                            truth,
+                            "scores the submission.csv of a BATCH run with --output");
+                }
                 JobPaths.status(new Path(truth), PredictOptions.TRUTH);
-            } else {
-                truth = null;
             }
             boolean overwrite = Options.get(conf, PredictOptions.OVERWRITE);
-            String deadLetters = Options.get(conf, PredictOptions.DEAD_LETTERS);
-            if (deadLetters == null || deadLetters.isBlank()) {
+            String deadLetters = blankToNull(Options.get(conf, PredictOptions.DEAD_LETTERS));
+            if (deadLetters == null && output != null) {
                 deadLetters = new Path(output, "_dead_letters").toString();
             }
-            Path inputPath = new Path(input);
-            FileStatus status = JobPaths.status(inputPath, PredictOptions.INPUT);
-            Map<Schema, List<Path>> parquetInputs = Map.of();
-            if (isParquet(inputPath, status)) {
-                parquetInputs = JobPaths.parquetInputs(inputPath, PredictOptions.INPUT);
-            } else if (!status.isDir()) {
-                throw Options.invalid(
-                        PredictOptions.INPUT,
-                        input,
-                        "expected image Parquet or a directory of plot photos");
+            if (deadLetters == null && kafkaDeadLetters == null) {
+                throw new IllegalConfigurationException(
+                        "Missing required option "
+                                + Options.name(PredictOptions.KAFKA_DEAD_LETTERS)
+                                + ": without --output the dead letters need a topic (or"
+                                + " --dead-letters DIR)");
             }
-            JobPaths.checkOutputs(
-                    inputPath,
-                    output,
-                    PredictOptions.OUTPUT,
-                    deadLetters,
-                    PredictOptions.DEAD_LETTERS,
-                    overwrite);
+            Map<Schema, List<Path>> parquetInputs = Map.of();
+            Path source = null;
+            if (input != null) {
+                Path inputPath = new Path(input);
+                FileStatus status = JobPaths.status(inputPath, PredictOptions.INPUT);
+                if (isParquet(inputPath, status)) {
+                    parquetInputs = JobPaths.parquetInputs(inputPath, PredictOptions.INPUT);
+                } else if (!status.isDir()) {
+                    throw Options.invalid(
+                            PredictOptions.INPUT,
+                            input,
+                            "expected image Parquet or a directory of plot photos");
+                }
+                source = inputPath;
+            } else if (watch != null) {
+                source = new Path(watch);
+                if (!JobPaths.status(source, PredictOptions.WATCH).isDir()) {
+                    throw Options.invalid(PredictOptions.WATCH, watch, "is not a directory");
+                }
+            }
+            checkOutputs(source, output, deadLetters, overwrite);
             EmbedderSpec spec =
                     new EmbedderSpec(
                             modelFile.toAbsolutePath().toString(),
@@ -191,12 +250,16 @@ public final class PredictJob {
                             threads,
                             scorer.needsDct(),
                             Options.get(conf, PredictOptions.CACHE_DIR));
-            boolean streaming =
-                    conf.getOptional(ExecutionOptions.RUNTIME_MODE)
-                            .map(mode -> mode == RuntimeExecutionMode.STREAMING)
-                            .orElse(false);
             return new Settings(
                     input,
+                    mode,
+                    watch,
+                    watchInterval,
+                    kafka,
+                    kafkaIn,
+                    kafkaOut,
+                    kafkaDeadLetters,
+                    checkpointInterval,
                     output,
                     deadLetters,
                     overwrite,
@@ -208,8 +271,106 @@ public final class PredictJob {
                     maxPixels,
                     maxFileBytes,
                     parquetInputs,
-                    truth,
-                    streaming);
+                    truth);
+        }
+
+        @Nullable
+        private static String blankToNull(@Nullable String value) {
+            return value == null || value.isBlank() ? null : value;
+        }
+
+        private static void checkSources(
+                PredictOptions.Mode mode,
+                @Nullable String input,
+                @Nullable String watch,
+                @Nullable String kafkaIn) {
+            int sources =
+                    (input != null ? 1 : 0) + (watch != null ? 1 : 0) + (kafkaIn != null ? 1 : 0);
+            if (sources == 0) {
+                throw new IllegalConfigurationException(
+                        "Missing required option "
+                                + Options.name(PredictOptions.INPUT)
+                                + " (or, with --mode STREAMING, "
+                                + Options.flag(PredictOptions.WATCH)
+                                + " or "
+                                + Options.flag(PredictOptions.KAFKA_IN)
+                                + ")");
+            }
+            if (sources > 1) {
+                throw Options.invalid(
+                        input != null ? PredictOptions.INPUT : PredictOptions.WATCH,
+                        input != null ? input : watch,
+                        "give only one of --input, --watch and --kafka-in");
+            }
+            if (input == null && mode != PredictOptions.Mode.STREAMING) {
+                throw Options.invalid(
+                        PredictOptions.MODE,
+                        mode,
+                        (watch != null ? "--watch" : "--kafka-in")
+                                + " is an unbounded source and needs --mode STREAMING");
+            }
+        }
+
+        @Nullable
+        private static KafkaIo.Settings kafka(
+                Configuration conf,
+                @Nullable String in,
+                @Nullable String out,
+                @Nullable String deadLetters) {
+            if (in == null && out == null && deadLetters == null) {
+                return null;
+            }
+            String servers = blankToNull(Options.get(conf, PredictOptions.KAFKA_BOOTSTRAP));
+            if (servers == null) {
+                throw new IllegalConfigurationException(
+                        "Missing required option "
+                                + Options.name(PredictOptions.KAFKA_BOOTSTRAP)
+                                + ": the Kafka topics need the servers");
+            }
+            Duration timeout = Options.get(conf, PredictOptions.KAFKA_TRANSACTION_TIMEOUT);
+            if (timeout.toSeconds() < 1) {
+                throw Options.invalid(
+                        PredictOptions.KAFKA_TRANSACTION_TIMEOUT, timeout, "must be 1 s or more");
+            }
+            String group = Options.get(conf, PredictOptions.KAFKA_GROUP);
+            if (group == null || group.isBlank()) {
+                throw Options.invalid(PredictOptions.KAFKA_GROUP, group, "must not be blank");
+            }
+            return new KafkaIo.Settings(servers, group, timeout);
+        }
+
+        private static void checkOutputs(
+                @Nullable Path source,
+                @Nullable String output,
+                @Nullable String deadLetters,
+                boolean overwrite) {
+            if (output != null && source != null) {
+                JobPaths.checkOutputs(
+                        source,
+                        output,
+                        PredictOptions.OUTPUT,
+                        deadLetters,
+                        PredictOptions.DEAD_LETTERS,
+                        overwrite);
+                return;
+            }
+            if (output != null) {
+                JobPaths.requireEmpty(new Path(output), PredictOptions.OUTPUT, overwrite);
+            }
+            if (deadLetters != null
+                    && (output == null
+                            || !JobPaths.isWithin(new Path(deadLetters), new Path(output)))) {
+                if (source != null
+                        && (JobPaths.isWithin(source, new Path(deadLetters))
+                                || JobPaths.isWithin(new Path(deadLetters), source))) {
+                    throw Options.invalid(
+                            PredictOptions.DEAD_LETTERS,
+                            deadLetters,
+                            "it must not be, contain or lie inside the input " + source);
+                }
+                JobPaths.requireEmpty(
+                        new Path(deadLetters), PredictOptions.DEAD_LETTERS, overwrite);
+            }
         }
 
         private static boolean isParquet(Path input, FileStatus status) {
@@ -333,10 +494,10 @@ public final class PredictJob {
 
     /** What a run did. */
     public record Summary(
-            String output,
+            @Nullable String output,
             @Nullable String submission,
-            String predictions,
-            String deadLetterDir,
+            @Nullable String predictions,
+            @Nullable String deadLetterDir,
             String strategy,
             long plotsPredicted,
             long plotsIncomplete,
@@ -390,45 +551,114 @@ public final class PredictJob {
         return String.join("+", names);
     }
 
-    public Summary run(StreamExecutionEnvironment env) throws Exception {
-        long start = System.nanoTime();
-        JobPaths.deleteIfOverwrite(settings.overwrite(), settings.output(), settings.deadLetters());
+    /**
+     * Builds the job into {@code env}.
+     *
+     * @return the submission file a BATCH run writes, or null
+     */
+    private String build(StreamExecutionEnvironment env) throws IOException {
+        if (settings.output() != null) {
+            JobPaths.deleteIfOverwrite(settings.overwrite(), settings.output());
+        }
+        if (settings.deadLetters() != null) {
+            JobPaths.deleteIfOverwrite(settings.overwrite(), settings.deadLetters());
+        }
         Configuration mode = new Configuration();
         mode.set(PipelineOptions.GENERIC_TYPES, false);
         mode.set(
                 ExecutionOptions.RUNTIME_MODE,
                 settings.streaming() ? RuntimeExecutionMode.STREAMING : RuntimeExecutionMode.BATCH);
         env.configure(mode);
-
-        DeadLetters.Split<ImageRecord> images =
-                settings.parquetInputs().isEmpty()
-                        ? ImageSources.files(
-                                env,
-                                settings.input(),
-                                false,
-                                new ImageFileFilter(Set.of()),
-                                settings.maxFileBytes())
-                        : ImageSources.parquet(env, settings.parquetInputs());
-        DeadLetters.Split<PlotPrediction> predicted = transform(images.records());
-        String jsonDir = new Path(settings.output(), Predictions.JSON_DIR).toString();
-        Predictions.jsonSink(predicted.records(), jsonDir);
-        String submission = null;
-        if (settings.streaming()) {
-            Predictions.submissionParts(
-                    predicted.records(),
-                    new Path(settings.output(), Predictions.SUBMISSION_DIR).toString());
-        } else {
-            submission = new Path(settings.output(), Predictions.SUBMISSION_FILE).toString();
-            Predictions.submissionFile(predicted.records(), submission);
+        if (settings.streaming() && env.getCheckpointConfig().getCheckpointInterval() <= 0) {
+            env.enableCheckpointing(settings.checkpointIntervalMillis());
         }
-        DeadLetters.sink(
+
+        DeadLetters.Split<ImageRecord> images = sources(env);
+        DeadLetters.Split<PlotPrediction> predicted = transform(images.records());
+        String submission = null;
+        if (settings.output() != null) {
+            Predictions.jsonSink(
+                    predicted.records(),
+                    new Path(settings.output(), Predictions.JSON_DIR).toString());
+            if (settings.streaming()) {
+                Predictions.submissionParts(
+                        predicted.records(),
+                        new Path(settings.output(), Predictions.SUBMISSION_DIR).toString());
+            } else {
+                submission = new Path(settings.output(), Predictions.SUBMISSION_FILE).toString();
+                Predictions.submissionFile(predicted.records(), submission);
+            }
+        }
+        if (settings.kafkaOut() != null) {
+            KafkaIo.predictionsSink(predicted.records(), settings.kafka(), settings.kafkaOut());
+        }
+        DataStream<DeadLetter> letters =
                 images.deadLetters()
                         .union(predicted.deadLetters())
                         .map(new Counted<DeadLetter>(DEAD_LETTERS))
                         .name("count dead letters")
-                        .uid("count-dead-letters"),
-                settings.deadLetters());
-        JobExecutionResult result = env.execute("plantclef predict " + settings.input());
+                        .uid("count-dead-letters");
+        if (settings.deadLetters() != null) {
+            DeadLetters.sink(letters, settings.deadLetters());
+        }
+        if (settings.kafkaDeadLetters() != null) {
+            KafkaIo.deadLetterSink(letters, settings.kafka(), settings.kafkaDeadLetters());
+        }
+        return submission;
+    }
+
+    private DeadLetters.Split<ImageRecord> sources(StreamExecutionEnvironment env) {
+        if (settings.kafkaIn() != null) {
+            SingleOutputStreamOperator<ImageRecord> fetched =
+                    KafkaIo.events(env, settings.kafka(), settings.kafkaIn())
+                            .process(new FetchUploads(settings.maxFileBytes(), 3, 500))
+                            .name("fetch uploads")
+                            .uid("fetch-uploads");
+            return new DeadLetters.Split<>(fetched, fetched.getSideOutput(DeadLetters.TAG));
+        }
+        if (settings.watch() != null) {
+            return ImageSources.files(
+                    env,
+                    settings.watch(),
+                    false,
+                    new ImageFileFilter(Set.of()),
+                    settings.maxFileBytes(),
+                    Duration.ofMillis(settings.watchIntervalMillis()));
+        }
+        return settings.parquetInputs().isEmpty()
+                ? ImageSources.files(
+                        env,
+                        settings.input(),
+                        false,
+                        new ImageFileFilter(Set.of()),
+                        settings.maxFileBytes())
+                : ImageSources.parquet(env, settings.parquetInputs());
+    }
+
+    private String jobName() {
+        String from =
+                settings.input() != null
+                        ? settings.input()
+                        : settings.watch() != null
+                                ? "watch " + settings.watch()
+                                : "kafka " + settings.kafkaIn();
+        return "plantclef predict " + from;
+    }
+
+    /**
+     * Starts the job and returns at once: for unbounded runs that are stopped with a savepoint or
+     * cancelled through the returned client.
+     */
+    public JobClient start(StreamExecutionEnvironment env) throws Exception {
+        build(env);
+        return env.executeAsync(jobName());
+    }
+
+    /** Runs the job to its end (a bounded input) and reports what it did. */
+    public Summary run(StreamExecutionEnvironment env) throws Exception {
+        long start = System.nanoTime();
+        String submission = build(env);
+        JobExecutionResult result = env.execute(jobName());
         Evaluation evaluation = null;
         if (settings.truth() != null && submission != null) {
             evaluation = Evaluation.of(new Path(submission), new Path(settings.truth()));
@@ -439,7 +669,9 @@ public final class PredictJob {
                 new Summary(
                         settings.output(),
                         submission,
-                        jsonDir,
+                        settings.output() == null
+                                ? null
+                                : new Path(settings.output(), Predictions.JSON_DIR).toString(),
                         settings.deadLetters(),
                         settings.strategy().name(),
                         BatchJobs.count(result, PlotAggregator.PLOTS_PREDICTED),

@@ -13,6 +13,14 @@ import org.plantclef.image.ImageDecoder;
 /** The options of the predict job. The launcher's flags are these keys without {@code predict.}. */
 public final class PredictOptions {
 
+    /** How the job runs. */
+    public enum Mode {
+        /** A bounded input, scored in Flink's BATCH mode; one submission.csv at the end. */
+        BATCH,
+        /** Flink's STREAMING mode with checkpoints: for --watch and --kafka-in (or any input). */
+        STREAMING
+    }
+
     public static final ConfigOption<String> INPUT =
             key("predict.input")
                     .stringType()
@@ -20,15 +28,93 @@ public final class PredictOptions {
                     .withDescription(
                             "Plot photos: image Parquet (as ingest writes it, or the DS@GT files)"
                                     + " or a directory of image files (plot id = file name"
-                                    + " without extension). Required.");
+                                    + " without extension). One of --input, --watch,"
+                                    + " --kafka-in is required.");
+
+    public static final ConfigOption<Mode> MODE =
+            key("predict.mode")
+                    .enumType(Mode.class)
+                    .defaultValue(Mode.BATCH)
+                    .withDescription(
+                            "BATCH (bounded --input) or STREAMING (needed by --watch and"
+                                    + " --kafka-in; checkpointed, exactly-once outputs).");
+
+    public static final ConfigOption<String> WATCH =
+            key("predict.watch")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "STREAMING: a directory or object-store prefix (gs://bucket/dir)"
+                                    + " watched for new plot photos, each scored once.");
+
+    public static final ConfigOption<Duration> WATCH_INTERVAL =
+            key("predict.watch-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(2))
+                    .withDescription("How often --watch is listed for new files.");
+
+    public static final ConfigOption<String> KAFKA_BOOTSTRAP =
+            key("predict.kafka-bootstrap")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Kafka bootstrap servers (host:port,...) for --kafka-in,"
+                                    + " --kafka-out and --kafka-dead-letters.");
+
+    public static final ConfigOption<String> KAFKA_IN =
+            key("predict.kafka-in")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "STREAMING: a topic of upload events, JSON {\"plot_id\": ...,"
+                                    + " \"uri\": \"gs://...\" | \"file:///...\"}; each image is"
+                                    + " fetched and scored.");
+
+    public static final ConfigOption<String> KAFKA_GROUP =
+            key("predict.kafka-group")
+                    .stringType()
+                    .defaultValue("plantclef-predict")
+                    .withDescription(
+                            "Consumer group of --kafka-in (offsets are also in the checkpoints).");
+
+    public static final ConfigOption<String> KAFKA_OUT =
+            key("predict.kafka-out")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "A topic for the per-plot predictions (JSON, key plot_id), written"
+                                    + " exactly once (transactions committed at checkpoints).");
+
+    public static final ConfigOption<String> KAFKA_DEAD_LETTERS =
+            key("predict.kafka-dead-letters")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("A topic for the dead letters (JSON), exactly once.");
+
+    public static final ConfigOption<Duration> KAFKA_TRANSACTION_TIMEOUT =
+            key("predict.kafka-transaction-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(10))
+                    .withDescription(
+                            "Kafka transaction timeout of the exactly-once sinks; at most the"
+                                    + " broker's transaction.max.timeout.ms (15 min by default).");
+
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
+            key("predict.checkpoint-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription(
+                            "STREAMING: checkpoint interval, unless execution.checkpointing.interval"
+                                    + " is set; outputs become visible at checkpoints.");
 
     public static final ConfigOption<String> OUTPUT =
             key("predict.output")
                     .stringType()
                     .noDefaultValue()
                     .withDescription(
-                            "Directory for submission.csv, predictions/*.jsonl and the dead"
-                                    + " letters. Required.");
+                            "Directory for submission.csv (submission/ parts when streaming),"
+                                    + " predictions/*.jsonl and the dead letters. Required unless"
+                                    + " --kafka-out is given.");
 
     public static final ConfigOption<String> MODEL =
             key("predict.model")
@@ -200,6 +286,16 @@ public final class PredictOptions {
     public static final List<ConfigOption<?>> ALL =
             List.of(
                     INPUT,
+                    MODE,
+                    WATCH,
+                    WATCH_INTERVAL,
+                    KAFKA_BOOTSTRAP,
+                    KAFKA_IN,
+                    KAFKA_GROUP,
+                    KAFKA_OUT,
+                    KAFKA_DEAD_LETTERS,
+                    KAFKA_TRANSACTION_TIMEOUT,
+                    CHECKPOINT_INTERVAL,
                     OUTPUT,
                     MODEL,
                     CLASSIFIER,

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.BeforeEach;
@@ -153,6 +154,21 @@ class BatchingEmbedOperatorTest {
             restored.processElement(new StreamRecord<>(3));
             restored.endInput();
             assertThat(restored.extractOutputValues()).containsExactly("3=3");
+        }
+    }
+
+    @Test
+    void bufferedRecordsGoOutBeforeAWatermark() throws Exception {
+        try (var h = harness(10, 10_000)) {
+            h.open();
+            h.processElement(new StreamRecord<>(5));
+            h.processElement(new StreamRecord<>(6));
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            // The records, then the watermark: none is late for a downstream event-time timer.
+            List<Object> output = new ArrayList<>(h.getOutput());
+            assertThat(output).hasSize(3);
+            assertThat(output.get(2)).isEqualTo(new Watermark(Long.MAX_VALUE));
+            assertThat(h.extractOutputValues()).containsExactly("5=5", "6=6");
         }
     }
 

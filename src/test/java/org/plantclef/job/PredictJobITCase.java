@@ -12,9 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.IntStream;
-import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -37,61 +35,21 @@ class PredictJobITCase {
     static SyntheticDataset.Result data;
     static Path plots;
     static Path classifier;
+    static TrainedFixture trained;
 
     @BeforeAll
     static void train() throws Exception {
-        data =
-                SyntheticDataset.generate(
-                        shared.resolve("data"),
-                        new SyntheticDataset.Spec(5, 24, 7, 96, 240, 180, 3, 11));
-        Path images = shared.resolve("train-images");
-        Configuration ingest = new Configuration();
-        ingest.set(IngestOptions.INPUT, data.layout().train().toString());
-        ingest.set(IngestOptions.OUTPUT, images.toString());
-        ingest.set(IngestOptions.SQUARE_SIZE, 64);
-        run(new IngestJob(IngestJob.Settings.from(ingest)));
-        plots = shared.resolve("plot-images");
-        Configuration plotIngest = new Configuration();
-        plotIngest.set(IngestOptions.INPUT, data.layout().plots().toString());
-        plotIngest.set(IngestOptions.OUTPUT, plots.toString());
-        plotIngest.set(IngestOptions.SQUARE_SIZE, 0);
-        run(new IngestJob(IngestJob.Settings.from(plotIngest)));
-        Path embeddings = shared.resolve("embeddings");
-        Configuration embed = new Configuration();
-        embed.set(EmbedOptions.INPUT, images.toString());
-        embed.set(EmbedOptions.OUTPUT, embeddings.toString());
-        embed.set(EmbedOptions.MODEL, TinyModels.tokens().toString());
-        embed.set(EmbedOptions.IMAGE_SIZE, 56);
-        embed.set(EmbedOptions.THREADS, 1);
-        embed.set(EmbedOptions.DCT, true);
-        new EmbedJob(EmbedJob.Settings.from(embed))
-                .run(StreamExecutionEnvironment.getExecutionEnvironment());
-        classifier = shared.resolve("classifier");
-        Configuration train = new Configuration();
-        train.set(TrainOptions.INPUT, embeddings.toString());
-        train.set(TrainOptions.OUTPUT, classifier.toString());
-        train.set(TrainOptions.MIN_IMAGES, 5);
-        train.set(TrainOptions.FEATURE, TrainOptions.Feature.DCT);
-        train.set(TrainOptions.EPOCHS, 30);
-        train.set(TrainOptions.LEARNING_RATE, 0.05);
-        new TrainJob(TrainJob.Settings.from(train))
-                .run(StreamExecutionEnvironment.getExecutionEnvironment());
-    }
-
-    private static void run(IngestJob job) throws Exception {
-        job.run(StreamExecutionEnvironment.getExecutionEnvironment());
+        TrainedFixture fixture = TrainedFixture.create(shared, 7);
+        data = fixture.data();
+        plots = fixture.plots();
+        classifier = fixture.classifier();
+        trained = fixture;
     }
 
     private static Configuration conf(Path input, Path output, String strategy) {
-        Configuration conf = new Configuration();
+        Configuration conf = trained.predictConf(strategy);
         conf.set(PredictOptions.INPUT, input.toString());
         conf.set(PredictOptions.OUTPUT, output.toString());
-        conf.set(PredictOptions.MODEL, TinyModels.tokens().toString());
-        conf.set(PredictOptions.CLASSIFIER, classifier.toString());
-        conf.set(PredictOptions.STRATEGY, strategy);
-        conf.set(PredictOptions.IMAGE_SIZE, 56);
-        conf.set(PredictOptions.BATCH_SIZE, 4);
-        conf.set(PredictOptions.THREADS, 1);
         return conf;
     }
 
@@ -211,7 +169,7 @@ class PredictJobITCase {
         predict(conf(plots, batch, "grid-argmax"), 1);
         Path out = shared.resolve("streaming");
         Configuration conf = conf(plots, out, "grid-argmax");
-        conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
+        conf.set(PredictOptions.MODE, PredictOptions.Mode.STREAMING);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         env.enableCheckpointing(200);

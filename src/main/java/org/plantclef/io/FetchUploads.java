@@ -1,0 +1,157 @@
+package org.plantclef.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.plantclef.record.DeadLetter;
+import org.plantclef.record.ImageRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns an upload event, {@code {"plot_id": "...", "uri": "file:///..." | "gs://bucket/x.jpg"}},
+ * into the image it names, read through Flink's file systems (any scheme a plugin provides). A
+ * malformed event, a bad URI, a missing object or one over the size limit is a dead letter with the
+ * reason; transient read errors are retried with back-off first.
+ */
+public final class FetchUploads extends ProcessFunction<String, ImageRecord> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(FetchUploads.class);
+
+    private final long maxBytes;
+    private final int attempts;
+    private final long backoffMillis;
+    private transient ObjectMapper mapper;
+
+    /**
+     * @param maxBytes the largest object read
+     * @param attempts tries per object for transient errors (at least 1)
+     */
+    public FetchUploads(long maxBytes, int attempts, long backoffMillis) {
+        this.maxBytes = maxBytes;
+        this.attempts = Math.max(1, attempts);
+        this.backoffMillis = backoffMillis;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        mapper = new ObjectMapper();
+    }
+
+    /** An event that cannot be scored; the message is the dead letter's reason. */
+    static final class BadUpload extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        BadUpload(String message) {
+            super(message);
+        }
+    }
+
+    @Override
+    public void processElement(String event, Context ctx, Collector<ImageRecord> out)
+            throws InterruptedException {
+        String source = "event " + abbreviate(event);
+        try {
+            JsonNode node;
+            try {
+                node = mapper.readTree(event);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new BadUpload("not JSON: " + e.getOriginalMessage());
+            }
+            if (node == null || !node.isObject()) {
+                throw new BadUpload("expected a JSON object with \"uri\" (and \"plot_id\")");
+            }
+            JsonNode uriNode = node.get("uri");
+            if (uriNode == null || !uriNode.isTextual() || uriNode.asText().isBlank()) {
+                throw new BadUpload("no \"uri\" string");
+            }
+            String uri = uriNode.asText();
+            source = uri;
+            Path path = path(uri);
+            String name = path.getName();
+            JsonNode plot = node.get("plot_id");
+            String plotId =
+                    plot != null && plot.isTextual() && !plot.asText().isBlank()
+                            ? plot.asText()
+                            : ImageSources.stripExtension(name);
+            byte[] data = read(path);
+            out.collect(new ImageRecord(name, uri, null, plotId, data, Map.of()));
+        } catch (BadUpload e) {
+            ctx.output(DeadLetters.TAG, DeadLetter.of(source, "fetch", e.getMessage()));
+        }
+    }
+
+    private static Path path(String uri) throws BadUpload {
+        URI parsed;
+        try {
+            parsed = new URI(uri);
+        } catch (URISyntaxException e) {
+            throw new BadUpload("bad URI: " + e.getMessage());
+        }
+        if (parsed.getScheme() == null || parsed.getPath() == null || parsed.getPath().isEmpty()) {
+            throw new BadUpload("bad URI " + uri + ": need a scheme and a path (gs://b/x.jpg)");
+        }
+        return new Path(parsed);
+    }
+
+    private byte[] read(Path path) throws BadUpload, InterruptedException {
+        IOException last = null;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            try {
+                FileSystem fs = path.getFileSystem();
+                FileStatus status = fs.getFileStatus(path);
+                if (status.isDir()) {
+                    throw new BadUpload(path + " is a directory");
+                }
+                if (status.getLen() > maxBytes) {
+                    throw new BadUpload(
+                            path
+                                    + " has "
+                                    + status.getLen()
+                                    + " bytes, over the limit of "
+                                    + maxBytes);
+                }
+                try (InputStream in = fs.open(path)) {
+                    byte[] data = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE));
+                    if (data.length > maxBytes) {
+                        throw new BadUpload(path + " is over the limit of " + maxBytes + " bytes");
+                    }
+                    return data;
+                }
+            } catch (FileNotFoundException e) {
+                throw new BadUpload("no such object: " + path);
+            } catch (org.apache.flink.core.fs.UnsupportedFileSystemSchemeException e) {
+                throw new BadUpload("unsupported scheme in " + path + ": " + e.getMessage());
+            } catch (IOException e) {
+                last = e;
+                LOG.warn(
+                        "Reading {} failed (attempt {} of {}): {}",
+                        path,
+                        attempt,
+                        attempts,
+                        e.toString());
+                if (attempt < attempts) {
+                    Thread.sleep(backoffMillis * (1L << (attempt - 1)));
+                }
+            }
+        }
+        throw new BadUpload("cannot read " + path + " after " + attempts + " attempts: " + last);
+    }
+
+    private static String abbreviate(String text) {
+        String t = text.replaceAll("\\s+", " ");
+        return t.length() <= 120 ? t : t.substring(0, 117) + "...";
+    }
+}

@@ -15,6 +15,8 @@ import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.description.BlockElement;
 import org.apache.flink.configuration.description.TextElement;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.plugin.PluginUtils;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.TimeUtils;
 import org.plantclef.job.Options;
@@ -91,6 +93,9 @@ public final class PlantClef {
         String name = "plantclef " + command.name();
         try {
             Configuration conf = configuration(command, sub);
+            // Plugin file systems (gs:// from $FLINK_PLUGINS_DIR/gs-fs-hadoop) for local runs;
+            // under `flink run` the Flink CLI has done the same.
+            FileSystem.initialize(conf, PluginUtils.createPluginManagerFromRootFolder(conf));
             return command.run(conf, out);
         } catch (IllegalConfigurationException e) {
             err.println(name + ": " + e.getMessage());

@@ -33,16 +33,28 @@ public final class FetchUploads extends ProcessFunction<String, ImageRecord> {
     private final long maxBytes;
     private final int attempts;
     private final long backoffMillis;
+    private final GcsClient.Settings gcsSettings;
     private transient ObjectMapper mapper;
+    private transient GcsClient gcs;
 
     /**
      * @param maxBytes the largest object read
      * @param attempts tries per object for transient errors (at least 1)
+     * @param gcsSettings how to reach Cloud Storage for {@code gs://} URIs
      */
-    public FetchUploads(long maxBytes, int attempts, long backoffMillis) {
+    public FetchUploads(
+            long maxBytes, int attempts, long backoffMillis, GcsClient.Settings gcsSettings) {
         this.maxBytes = maxBytes;
         this.attempts = Math.max(1, attempts);
         this.backoffMillis = backoffMillis;
+        this.gcsSettings = gcsSettings;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (gcs != null) {
+            gcs.close();
+        }
     }
 
     @Override
@@ -86,7 +98,7 @@ public final class FetchUploads extends ProcessFunction<String, ImageRecord> {
                     plot != null && plot.isTextual() && !plot.asText().isBlank()
                             ? plot.asText()
                             : ImageSources.stripExtension(name);
-            byte[] data = read(path);
+            byte[] data = "gs".equals(path.toUri().getScheme()) ? readGcs(path) : read(path);
             out.collect(new ImageRecord(name, uri, null, plotId, data, Map.of()));
         } catch (BadUpload e) {
             ctx.output(DeadLetters.TAG, DeadLetter.of(source, "fetch", e.getMessage()));
@@ -104,6 +116,27 @@ public final class FetchUploads extends ProcessFunction<String, ImageRecord> {
             throw new BadUpload("bad URI " + uri + ": need a scheme and a path (gs://b/x.jpg)");
         }
         return new Path(parsed);
+    }
+
+    private byte[] readGcs(Path path) throws BadUpload {
+        if (gcs == null) {
+            gcs = GcsClient.open(gcsSettings, attempts);
+        }
+        URI uri = path.toUri();
+        String bucket = uri.getAuthority();
+        String object = uri.getPath().startsWith("/") ? uri.getPath().substring(1) : uri.getPath();
+        if (bucket == null || bucket.isEmpty() || object.isEmpty()) {
+            throw new BadUpload("bad URI " + uri + ": need gs://bucket/object");
+        }
+        try {
+            return gcs.read(bucket, object, maxBytes);
+        } catch (GcsClient.NotFound e) {
+            throw new BadUpload("no such object: " + uri);
+        } catch (GcsClient.TooLarge e) {
+            throw new BadUpload(uri + " " + e.getMessage());
+        } catch (IOException e) {
+            throw new BadUpload("cannot read " + uri + " after " + attempts + " attempts: " + e);
+        }
     }
 
     private byte[] read(Path path) throws BadUpload, InterruptedException {

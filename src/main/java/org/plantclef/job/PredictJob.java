@@ -37,6 +37,7 @@ import org.plantclef.embed.TileFunction;
 import org.plantclef.eval.Evaluation;
 import org.plantclef.io.DeadLetters;
 import org.plantclef.io.FetchUploads;
+import org.plantclef.io.GcsClient;
 import org.plantclef.io.ImageFileFilter;
 import org.plantclef.io.ImageParquet;
 import org.plantclef.io.ImageSources;
@@ -94,6 +95,7 @@ public final class PredictJob {
             @Nullable String kafkaIn,
             @Nullable String kafkaOut,
             @Nullable String kafkaDeadLetters,
+            GcsClient.Settings gcs,
             long checkpointIntervalMillis,
             @Nullable String output,
             @Nullable String deadLetters,
@@ -236,9 +238,7 @@ public final class PredictJob {
                 source = inputPath;
             } else if (watch != null) {
                 source = new Path(watch);
-                if (!JobPaths.status(source, PredictOptions.WATCH).isDir()) {
-                    throw Options.invalid(PredictOptions.WATCH, watch, "is not a directory");
-                }
+                checkWatched(source);
             }
             checkOutputs(source, output, deadLetters, overwrite);
             EmbedderSpec spec =
@@ -259,6 +259,7 @@ public final class PredictJob {
                     kafkaIn,
                     kafkaOut,
                     kafkaDeadLetters,
+                    gcs(conf),
                     checkpointInterval,
                     output,
                     deadLetters,
@@ -272,6 +273,48 @@ public final class PredictJob {
                     maxFileBytes,
                     parquetInputs,
                     truth);
+        }
+
+        /**
+         * A local directory to watch must exist; an object-store prefix may still be empty, but its
+         * file system must be there (gs:// needs the plugin).
+         */
+        private static void checkWatched(Path watch) {
+            org.apache.flink.core.fs.FileSystem fs;
+            try {
+                fs = watch.getFileSystem();
+            } catch (IOException e) {
+                throw Options.invalid(
+                        PredictOptions.WATCH,
+                        watch,
+                        "no file system for it ("
+                                + e.getMessage()
+                                + "); gs:// needs the flink-gs-fs-hadoop plugin in"
+                                + " $FLINK_PLUGINS_DIR/gs-fs-hadoop");
+            }
+            if (!fs.isDistributedFS()) {
+                if (!JobPaths.status(watch, PredictOptions.WATCH).isDir()) {
+                    throw Options.invalid(PredictOptions.WATCH, watch, "is not a directory");
+                }
+            }
+        }
+
+        private static GcsClient.Settings gcs(Configuration conf) {
+            String endpoint = blankToNull(Options.get(conf, PredictOptions.GCS_ENDPOINT));
+            if (endpoint != null
+                    && !(endpoint.startsWith("http://") || endpoint.startsWith("https://"))) {
+                throw Options.invalid(
+                        PredictOptions.GCS_ENDPOINT, endpoint, "must be an http(s):// URL");
+            }
+            String project = blankToNull(Options.get(conf, PredictOptions.GCS_PROJECT));
+            if (project == null) {
+                project = blankToNull(System.getenv("GOOGLE_CLOUD_PROJECT"));
+            }
+            if (project == null) {
+                project = blankToNull(System.getProperty("GOOGLE_CLOUD_PROJECT"));
+            }
+            // Reads do not bill the client's project; the client only insists on having one.
+            return new GcsClient.Settings(endpoint, project == null ? "plantclef" : project);
         }
 
         @Nullable
@@ -611,7 +654,9 @@ public final class PredictJob {
         if (settings.kafkaIn() != null) {
             SingleOutputStreamOperator<ImageRecord> fetched =
                     KafkaIo.events(env, settings.kafka(), settings.kafkaIn())
-                            .process(new FetchUploads(settings.maxFileBytes(), 3, 500))
+                            .process(
+                                    new FetchUploads(
+                                            settings.maxFileBytes(), 3, 500, settings.gcs()))
                             .name("fetch uploads")
                             .uid("fetch-uploads");
             return new DeadLetters.Split<>(fetched, fetched.getSideOutput(DeadLetters.TAG));

@@ -99,6 +99,24 @@ public final class PredictOptions {
                             "Kafka transaction timeout of the exactly-once sinks; at most the"
                                     + " broker's transaction.max.timeout.ms (15 min by default).");
 
+    public static final ConfigOption<String> GCS_ENDPOINT =
+            key("predict.gcs-endpoint")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "--kafka-in: the Cloud Storage endpoint for gs:// URIs, e.g. an"
+                                    + " emulator's http://127.0.0.1:9199 (then no credentials)."
+                                    + " Default: Google's, with the application default"
+                                    + " credentials.");
+
+    public static final ConfigOption<String> GCS_PROJECT =
+            key("predict.gcs-project")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "--kafka-in: the Cloud Storage project id. Default:"
+                                    + " $GOOGLE_CLOUD_PROJECT.");
+
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
             key("predict.checkpoint-interval")
                     .durationType()
@@ -295,6 +313,8 @@ public final class PredictOptions {
                     KAFKA_OUT,
                     KAFKA_DEAD_LETTERS,
                     KAFKA_TRANSACTION_TIMEOUT,
+                    GCS_ENDPOINT,
+                    GCS_PROJECT,
                     CHECKPOINT_INTERVAL,
                     OUTPUT,
                     MODEL,

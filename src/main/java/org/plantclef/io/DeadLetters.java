@@ -11,6 +11,7 @@ import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
 import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
+import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.OnCheckpointRollingPolicy;
 import org.apache.flink.util.OutputTag;
 import org.plantclef.record.DeadLetter;
 
@@ -44,6 +45,8 @@ public final class DeadLetters {
         FileSink<String> sink =
                 FileSink.forRowFormat(new Path(dir), new SimpleStringEncoder<String>())
                         .withBucketAssigner(new BasePathBucketAssigner<>())
+                        // A streaming run's lines become visible at every checkpoint.
+                        .withRollingPolicy(OnCheckpointRollingPolicy.build())
                         .withOutputFileConfig(
                                 OutputFileConfig.builder()
                                         .withPartPrefix("dead-letters")

@@ -81,6 +81,8 @@ public final class Predictions {
         FileSink<String> sink =
                 FileSink.forRowFormat(new Path(dir), new SimpleStringEncoder<String>())
                         .withBucketAssigner(new BasePathBucketAssigner<>())
+                        // A streaming run's lines become visible at every checkpoint.
+                        .withRollingPolicy(OnCheckpointRollingPolicy.build())
                         .withOutputFileConfig(
                                 OutputFileConfig.builder()
                                         .withPartPrefix("predictions")

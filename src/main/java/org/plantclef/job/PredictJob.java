@@ -240,7 +240,12 @@ public final class PredictJob {
                 source = new Path(watch);
                 checkWatched(source);
             }
-            checkOutputs(source, output, deadLetters, overwrite);
+            // A streaming job restored from a savepoint goes on writing where it wrote before.
+            checkOutputs(
+                    source,
+                    output,
+                    deadLetters,
+                    overwrite || mode == PredictOptions.Mode.STREAMING);
             EmbedderSpec spec =
                     new EmbedderSpec(
                             modelFile.toAbsolutePath().toString(),

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.plantclef.synth.SyntheticDataset;
 import org.plantclef.testutil.KafkaBroker;
 import org.plantclef.testutil.MiniClusters;
+import org.plantclef.testutil.OutputFiles;
 
 /**
  * Continuous scoring on the MiniCluster against a real (in-process, KRaft) Kafka broker: a watched
@@ -103,6 +104,8 @@ class ContinuousPredictITCase {
         conf.set(PredictOptions.WATCH, watched.toString());
         conf.set(PredictOptions.KAFKA_OUT, "predictions-watch");
         conf.set(PredictOptions.KAFKA_DEAD_LETTERS, "dead-letters-watch");
+        Path out = shared.resolve("watch-out");
+        conf.set(PredictOptions.OUTPUT, out.toString());
         List<Path> photos = photos();
 
         JobClient first = start(conf, new Configuration());
@@ -111,6 +114,13 @@ class ContinuousPredictITCase {
         }
         Files.write(watched.resolve("NOT-AN-IMAGE.jpg"), new byte[] {1, 2, 3});
         assertThat(kafka.readCommitted("predictions-watch", 3, WAIT)).hasSize(3);
+        // The file outputs of an unbounded run are committed at checkpoints too.
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (OutputFiles.jsonLines(out.resolve("predictions")).size() < 3
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(OutputFiles.jsonLines(out.resolve("predictions"))).hasSize(3);
         String savepoint =
                 first.stopWithSavepoint(
                                 false,
@@ -148,6 +158,16 @@ class ContinuousPredictITCase {
             assertThat(value.path("complete").asBoolean()).isTrue();
             assertThat(value.path("species_ids").size()).isPositive();
         }
+        assertThat(OutputFiles.jsonLines(out.resolve("predictions")))
+                .extracting(n -> n.path("plot_id").asText())
+                .containsExactlyInAnyOrderElementsOf(counts.keySet());
+        List<String> rows = new ArrayList<>();
+        for (Path part : OutputFiles.files(out.resolve("submission"), ".csv")) {
+            List<String> lines = Files.readAllLines(part);
+            assertThat(lines.get(0)).isEqualTo("plot_id;species_ids");
+            rows.addAll(lines.subList(1, lines.size()));
+        }
+        assertThat(rows).hasSize(8).doesNotHaveDuplicates();
         List<ConsumerRecord<String, String>> letters =
                 kafka.readCommitted("dead-letters-watch", 1, Duration.ofSeconds(5));
         assertThat(letters).hasSize(1);

@@ -56,9 +56,25 @@ public final class PlantClef {
 
     private PlantClef() {}
 
+    /**
+     * The entry point of the launcher and of the job jar. From {@code bin/plantclef} (which sets
+     * {@code plantclef.launcher}) it exits with the command's code. Under {@code flink run} or a
+     * REST submission it runs inside a Flink client or the JobManager, where {@code System.exit}
+     * would take the process down: it returns, or throws so that Flink reports the failure.
+     */
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        int code = run(args, System.out, System.err);
+        if (Boolean.getBoolean(LAUNCHER_PROPERTY)) {
+            System.exit(code);
+        }
+        if (code != 0) {
+            throw new IllegalStateException(
+                    "plantclef " + String.join(" ", args) + " failed with exit code " + code);
+        }
     }
+
+    /** Set by bin/plantclef: the JVM is ours, exiting is fine. */
+    static final String LAUNCHER_PROPERTY = "plantclef.launcher";
 
     /** Parses {@code args} and runs the command; returns the exit code. */
     static int run(String[] args, PrintStream out, PrintStream err) {

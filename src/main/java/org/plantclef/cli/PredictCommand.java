@@ -36,6 +36,13 @@ final class PredictCommand implements JobCommand {
     }
 
     static void print(PredictJob.Summary s, PrintStream out) {
+        if (s.plotsPredicted() < 0) {
+            out.printf(
+                    Locale.ROOT,
+                    "Submitted the predict job (detached); its outputs: %s%n",
+                    s.output() != null ? s.output() : "Kafka");
+            return;
+        }
         out.printf(
                 Locale.ROOT,
                 "Predicted %d plots with %s in %.1f s%s%n",

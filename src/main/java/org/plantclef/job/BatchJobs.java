@@ -22,8 +22,22 @@ final class BatchJobs {
         return conf;
     }
 
-    /** An accumulator's value after the job, 0 when no operator ever created it. */
+    /**
+     * Whether the job was only submitted (a REST submission or {@code flink run -d}): then nothing
+     * about its run is known when {@code execute} returns.
+     */
+    static boolean detached(JobExecutionResult result) {
+        return !result.isJobExecutionResult();
+    }
+
+    /**
+     * An accumulator's value after the job, 0 when no operator ever created it, -1 when the job was
+     * submitted detached.
+     */
     static long count(JobExecutionResult result, String name) {
+        if (detached(result)) {
+            return -1;
+        }
         Object value = result.getAllAccumulatorResults().get(name);
         return value instanceof Number n ? n.longValue() : 0L;
     }

@@ -710,7 +710,12 @@ public final class PredictJob {
         String submission = build(env);
         JobExecutionResult result = env.execute(jobName());
         Evaluation evaluation = null;
-        if (settings.truth() != null && submission != null) {
+        if (BatchJobs.detached(result)) {
+            LOG.info(
+                    "Submitted {} detached as job {}: its outputs appear when it finishes",
+                    jobName(),
+                    result.getJobID());
+        } else if (settings.truth() != null && submission != null) {
             evaluation = Evaluation.of(new Path(submission), new Path(settings.truth()));
             Submission.writeAtomically(
                     new Path(settings.output(), SPECIES_SCORES), evaluation.speciesCsv());

@@ -15,11 +15,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.annotation.Nullable;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
 
 /**
  * A real Flink standalone session cluster: a JobManager ({@code
@@ -87,37 +90,44 @@ public final class StandaloneCluster implements AutoCloseable {
         int restPort = freePort();
         Path conf = Files.createDirectories(dir.resolve("conf"));
         Files.createDirectories(dir.resolve("log"));
-        Files.writeString(
-                conf.resolve("config.yaml"),
-                String.join(
-                                "\n",
-                                "jobmanager.rpc.address: 127.0.0.1",
-                                "jobmanager.rpc.port: " + rpcPort,
-                                "jobmanager.bind-host: 127.0.0.1",
-                                "rest.address: 127.0.0.1",
-                                "rest.bind-address: 127.0.0.1",
-                                "rest.port: " + restPort,
-                                "taskmanager.host: 127.0.0.1",
-                                "taskmanager.bind-host: 127.0.0.1",
-                                "taskmanager.numberOfTaskSlots: " + slots,
-                                "jobmanager.memory.process.size: 1024m",
-                                "taskmanager.memory.process.size: 2048m",
-                                "pipeline.generic-types: false",
-                                "web.submit.enable: true",
-                                "web.upload.dir: " + dir.resolve("upload"),
-                                "rest.server.max-content-length: 536870912",
-                                "classloader.parent-first-patterns.additional: [\"ai.djl.\"]",
-                                "heartbeat.interval: 1000",
-                                "heartbeat.timeout: 5000",
-                                "restart-strategy.type: fixed-delay",
-                                "restart-strategy.fixed-delay.attempts: 100",
-                                "restart-strategy.fixed-delay.delay: 1 s",
-                                "execution.checkpointing.dir: "
-                                        + dir.resolve("checkpoints").toUri(),
-                                "execution.checkpointing.savepoint-dir: "
-                                        + dir.resolve("savepoints").toUri(),
-                                "")
-                        + "\n");
+        // The cluster configuration we ship, with what a test on one machine must change.
+        Configuration base = GlobalConfiguration.loadConfiguration("flink-conf/cluster");
+        Map<String, String> values = new LinkedHashMap<>(base.toMap());
+        values.putAll(
+                Map.ofEntries(
+                        Map.entry("jobmanager.rpc.address", "127.0.0.1"),
+                        Map.entry("jobmanager.rpc.port", Integer.toString(rpcPort)),
+                        Map.entry("jobmanager.bind-host", "127.0.0.1"),
+                        Map.entry("rest.address", "127.0.0.1"),
+                        Map.entry("rest.bind-address", "127.0.0.1"),
+                        Map.entry("rest.port", Integer.toString(restPort)),
+                        Map.entry("taskmanager.host", "127.0.0.1"),
+                        Map.entry("taskmanager.bind-host", "127.0.0.1"),
+                        Map.entry("taskmanager.numberOfTaskSlots", Integer.toString(slots)),
+                        Map.entry("jobmanager.memory.process.size", "1024m"),
+                        Map.entry("taskmanager.memory.process.size", "2048m"),
+                        Map.entry("taskmanager.memory.task.off-heap.size", "256m"),
+                        Map.entry("web.submit.enable", "true"),
+                        Map.entry("web.upload.dir", dir.resolve("upload").toString()),
+                        Map.entry("rest.server.max-content-length", "536870912"),
+                        Map.entry("heartbeat.interval", "1000"),
+                        Map.entry("heartbeat.timeout", "5000"),
+                        Map.entry(
+                                "execution.checkpointing.dir",
+                                dir.resolve("checkpoints").toUri().toString()),
+                        Map.entry(
+                                "execution.checkpointing.savepoint-dir",
+                                dir.resolve("savepoints").toUri().toString())));
+        // Jobs choose their own checkpoint interval.
+        values.remove("execution.checkpointing.interval");
+        StringBuilder yaml = new StringBuilder();
+        values.forEach(
+                (key, value) ->
+                        yaml.append(key)
+                                .append(": \"")
+                                .append(value.replace("\\", "\\\\").replace("\"", "\\\""))
+                                .append("\"\n"));
+        Files.writeString(conf.resolve("config.yaml"), yaml.toString());
         Files.copy(
                 Path.of("flink-conf/log4j-cli.properties"), conf.resolve("log4j-cli.properties"));
         List<String> command = java(classPath, conf, List.of("-Xmx512m"));

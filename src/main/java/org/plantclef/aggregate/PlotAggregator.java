@@ -12,6 +12,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MeterView;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.plantclef.io.DeadLetters;
@@ -34,6 +35,9 @@ public final class PlotAggregator extends KeyedProcessFunction<String, ScoredTil
 
     /** Metric and accumulator: plots predicted (complete or not). */
     public static final String PLOTS_PREDICTED = "plots-predicted";
+
+    /** Metric: plots predicted per second (a one-minute moving rate). */
+    public static final String PLOTS_PER_SECOND = "plots-per-second";
 
     /** Metric and accumulator: plots predicted from fewer tiles than the photo has. */
     public static final String PLOTS_INCOMPLETE = "plots-incomplete";
@@ -70,6 +74,7 @@ public final class PlotAggregator extends KeyedProcessFunction<String, ScoredTil
         received = getRuntimeContext().getState(new ValueStateDescriptor<>("received", Types.INT));
         deadline = getRuntimeContext().getState(new ValueStateDescriptor<>("deadline", Types.LONG));
         predicted = getRuntimeContext().getMetricGroup().counter(PLOTS_PREDICTED);
+        getRuntimeContext().getMetricGroup().meter(PLOTS_PER_SECOND, new MeterView(predicted));
         incomplete = getRuntimeContext().getMetricGroup().counter(PLOTS_INCOMPLETE);
         predictedTotal = new LongCounter();
         incompleteTotal = new LongCounter();

@@ -13,6 +13,7 @@ import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.description.BlockElement;
 import org.apache.flink.configuration.description.TextElement;
 import org.apache.flink.core.fs.FileSystem;
@@ -73,6 +74,14 @@ public final class PlantClef {
         }
     }
 
+    /** Internal key: --web-ui was given. */
+    static final ConfigOption<Boolean> WEB_UI =
+            org.apache.flink.configuration.ConfigOptions.key("plantclef.web-ui")
+                    .booleanType()
+                    .defaultValue(false);
+
+    static final int DEFAULT_WEB_UI_PORT = 8081;
+
     /** Set by bin/plantclef: the JVM is ours, exiting is fine. */
     static final String LAUNCHER_PROPERTY = "plantclef.launcher";
 
@@ -109,6 +118,12 @@ public final class PlantClef {
         String name = "plantclef " + command.name();
         try {
             Configuration conf = configuration(command, sub);
+            if (conf.get(WEB_UI)) {
+                out.println(
+                        "Flink web UI: http://127.0.0.1:"
+                                + conf.get(RestOptions.PORT)
+                                + " (while a job runs)");
+            }
             // Plugin file systems (gs:// from $FLINK_PLUGINS_DIR/gs-fs-hadoop) for local runs;
             // under `flink run` the Flink CLI has done the same.
             FileSystem.initialize(conf, PluginUtils.createPluginManagerFromRootFolder(conf));
@@ -165,6 +180,17 @@ public final class PlantClef {
                             .description("Parallelism of the job (Flink's parallelism.default).")
                             .build());
             spec.addOption(
+                    OptionSpec.builder("--web-ui")
+                            .paramLabel("PORT")
+                            .type(String.class)
+                            .arity("0..1")
+                            .fallbackValue(Integer.toString(DEFAULT_WEB_UI_PORT))
+                            .description(
+                                    "Local runs: serve Flink's web UI on 127.0.0.1:PORT (default "
+                                            + DEFAULT_WEB_UI_PORT
+                                            + ") while a job runs, to watch it.")
+                            .build());
+            spec.addOption(
                     OptionSpec.builder("-D")
                             .paramLabel("key=value")
                             .type(Map.class)
@@ -204,6 +230,20 @@ public final class PlantClef {
                 }
                 values.put(CoreOptions.DEFAULT_PARALLELISM.key(), parallelism);
             }
+            String webUi = parsed.matchedOptionValue("--web-ui", null);
+            if (webUi != null) {
+                try {
+                    int port = Integer.parseInt(webUi);
+                    if (port < 1 || port > 65535) {
+                        throw new NumberFormatException();
+                    }
+                } catch (NumberFormatException e) {
+                    throw new IllegalConfigurationException(
+                            "Invalid value for --web-ui: " + webUi + "; must be a port (1-65535)");
+                }
+                values.put(WEB_UI.key(), "true");
+                values.put(RestOptions.PORT.key(), webUi);
+            }
         }
         for (ConfigOption<?> option : command.options()) {
             String value = parsed.matchedOptionValue(Options.flag(option), null);
@@ -222,6 +262,10 @@ public final class PlantClef {
      */
     static StreamExecutionEnvironment environment(Configuration conf) {
         try {
+            if (conf.get(WEB_UI)) {
+                // A local MiniCluster with the REST endpoint and the web UI (flink-runtime-web).
+                return StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+            }
             return StreamExecutionEnvironment.getExecutionEnvironment(conf);
         } catch (IllegalArgumentException e) {
             throw new IllegalConfigurationException(

@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.Set;
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MeterView;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -36,6 +39,12 @@ public final class BatchingEmbedOperator<IN, OUT> extends AbstractStreamOperator
     /** Metric: records embedded. */
     public static final String EMBEDDED = "embedded";
 
+    /** Metric: records embedded per second (a one-minute moving rate). */
+    public static final String EMBEDDED_PER_SECOND = "embedded-per-second";
+
+    /** Metric: milliseconds per model call (preprocessing, inference, DCT), as a histogram. */
+    public static final String BATCH_MILLIS = "embed-batch-millis";
+
     /** Metric: batches run through the model. */
     public static final String BATCHES = "embed-batches";
 
@@ -51,6 +60,7 @@ public final class BatchingEmbedOperator<IN, OUT> extends AbstractStreamOperator
     private transient long batchGeneration;
     private transient Counter embedded;
     private transient Counter batches;
+    private transient Histogram batchMillis;
 
     /**
      * @param batchSize records per model call
@@ -80,6 +90,9 @@ public final class BatchingEmbedOperator<IN, OUT> extends AbstractStreamOperator
         squares = new ArrayList<>(batchSize);
         embedded = getMetricGroup().counter(EMBEDDED);
         batches = getMetricGroup().counter(BATCHES);
+        getMetricGroup().meter(EMBEDDED_PER_SECOND, new MeterView(embedded));
+        batchMillis =
+                getMetricGroup().histogram(BATCH_MILLIS, new DescriptiveStatisticsHistogram(1000));
     }
 
     /**
@@ -174,7 +187,9 @@ public final class BatchingEmbedOperator<IN, OUT> extends AbstractStreamOperator
         if (records == null || records.isEmpty()) {
             return;
         }
+        long start = System.nanoTime();
         List<Embedding> embeddings = embedder.embed(squares);
+        batchMillis.update((System.nanoTime() - start) / 1_000_000);
         for (int i = 0; i < records.size(); i++) {
             output.collect(new StreamRecord<>(adapter.output(records.get(i), embeddings.get(i))));
         }

@@ -3,6 +3,9 @@ package org.plantclef.embed;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MeterView;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.plantclef.image.ImageDecoder;
@@ -31,7 +34,19 @@ public final class TileFunction extends ProcessFunction<ImageRecord, TileRecord>
     private final int tilesInPlot;
     private final int imageSize;
     private final long maxPixels;
+
+    /** Metric: photos decoded and cut. */
+    public static final String IMAGES = "images-tiled";
+
+    /** Metric: tiles cut. */
+    public static final String TILES = "tiles";
+
+    /** Metric: photos per second (a one-minute moving rate). */
+    public static final String IMAGES_PER_SECOND = "images-per-second";
+
     private transient ImageDecoder decoder;
+    private transient Counter images;
+    private transient Counter tileCount;
     private transient Preprocessor preprocessor;
 
     public TileFunction(int grid, int imageSize, long maxPixels) {
@@ -62,6 +77,10 @@ public final class TileFunction extends ProcessFunction<ImageRecord, TileRecord>
     public void open(OpenContext openContext) {
         decoder = new ImageDecoder(maxPixels);
         preprocessor = new Preprocessor(imageSize);
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        images = metrics.counter(IMAGES);
+        tileCount = metrics.counter(TILES);
+        metrics.meter(IMAGES_PER_SECOND, new MeterView(images));
     }
 
     @Override
@@ -89,6 +108,8 @@ public final class TileFunction extends ProcessFunction<ImageRecord, TileRecord>
                 }
             }
             tiles.forEach(out::collect);
+            images.inc();
+            tileCount.inc(tiles.size());
         } catch (InvalidImageException e) {
             ctx.output(DeadLetters.TAG, DeadLetter.of(image.path(), "tile", e.getMessage()));
         } catch (RuntimeException e) {

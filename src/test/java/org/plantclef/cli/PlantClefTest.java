@@ -55,6 +55,13 @@ class PlantClefTest {
     }
 
     @Test
+    void webUiPortIsChecked() {
+        Run run = run("embed", "--input", "x", "--web-ui", "99999");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("--web-ui").contains("99999");
+    }
+
+    @Test
     void unknownCommandIsRefused() {
         Run run = run("serve");
         assertThat(run.code()).isEqualTo(2);

@@ -173,6 +173,20 @@ class ClusterITCase {
         cluster.awaitState(second, WAIT, "RUNNING");
         awaitRows(out, 5);
 
+        // The operator metrics, as the REST API and the web UI show them (this run: 2 plots).
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (cluster.metric(second, "aggregate", "plots-predicted") < 2
+                && System.nanoTime() < deadline) {
+            Thread.sleep(500); // metrics are fetched from the TaskManagers every few seconds
+        }
+        LOG.info("Metrics of the embed chain: {}", cluster.metricNames(second, "embed"));
+        assertThat(cluster.metric(second, "aggregate", "plots-predicted")).isEqualTo(2);
+        assertThat(cluster.metric(second, "aggregate", "plots-per-second")).isNotNegative();
+        assertThat(cluster.metric(second, "embed", "images-tiled")).isEqualTo(2);
+        assertThat(cluster.metric(second, "embed", "tiles")).isEqualTo(18);
+        assertThat(cluster.metric(second, "embed", "embedded")).isEqualTo(18);
+        assertThat(cluster.metric(second, "embed", "embed-batches")).isPositive();
+
         // Two photos arrive and the TaskManager crashes while they are being scored (their
         // tiles in flight, their rows not yet committed); its replacement joins and the job
         // resumes from its last checkpoint.

@@ -315,6 +315,52 @@ public final class StandaloneCluster implements AutoCloseable {
         throw new IllegalStateException("job " + jobId + " still " + state + " after " + timeout);
     }
 
+    /**
+     * The sum over subtasks of an operator metric ({@code name}, e.g. {@code plots-predicted}) of
+     * the job's vertex whose name contains {@code vertex}, as the REST API (and the web UI) shows
+     * it; -1 when no such metric is reported (yet).
+     */
+    public double metric(String jobId, String vertex, String name) throws Exception {
+        String vertexId = null;
+        for (JsonNode v : get("/jobs/" + jobId).path("vertices")) {
+            if (v.path("name").asText().contains(vertex)) {
+                vertexId = v.path("id").asText();
+            }
+        }
+        if (vertexId == null) {
+            throw new IllegalArgumentException("no vertex named like " + vertex);
+        }
+        String base = "/jobs/" + jobId + "/vertices/" + vertexId + "/metrics";
+        List<String> ids = new ArrayList<>();
+        for (JsonNode m : get(base)) {
+            if (m.path("id").asText().endsWith("." + name)) {
+                ids.add(m.path("id").asText());
+            }
+        }
+        if (ids.isEmpty()) {
+            return -1;
+        }
+        double sum = 0;
+        for (JsonNode m : get(base + "?get=" + String.join(",", ids))) {
+            sum += Double.parseDouble(m.path("value").asText("0"));
+        }
+        return sum;
+    }
+
+    /** The ids of every metric of the job's vertex whose name contains {@code vertex}. */
+    public List<String> metricNames(String jobId, String vertex) throws Exception {
+        List<String> names = new ArrayList<>();
+        for (JsonNode v : get("/jobs/" + jobId).path("vertices")) {
+            if (v.path("name").asText().contains(vertex)) {
+                for (JsonNode m :
+                        get("/jobs/" + jobId + "/vertices/" + v.path("id").asText() + "/metrics")) {
+                    names.add(m.path("id").asText());
+                }
+            }
+        }
+        return names;
+    }
+
     /** How many failures (restarts) the job's exception history holds. */
     public int failures(String jobId) throws Exception {
         return get("/jobs/" + jobId + "/exceptions")

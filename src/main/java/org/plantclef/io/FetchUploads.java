@@ -34,6 +34,7 @@ public final class FetchUploads extends ProcessFunction<String, ImageRecord> {
     private final int attempts;
     private final long backoffMillis;
     private final GcsClient.Settings gcsSettings;
+    private final UriAllowList allowed;
     private transient ObjectMapper mapper;
     private transient GcsClient gcs;
 
@@ -41,10 +42,16 @@ public final class FetchUploads extends ProcessFunction<String, ImageRecord> {
      * @param maxBytes the largest object read
      * @param attempts tries per object for transient errors (at least 1)
      * @param gcsSettings how to reach Cloud Storage for {@code gs://} URIs
+     * @param allowed the locations events may name; any other URI is a dead letter, unread
      */
     public FetchUploads(
-            long maxBytes, int attempts, long backoffMillis, GcsClient.Settings gcsSettings) {
+            long maxBytes,
+            int attempts,
+            long backoffMillis,
+            GcsClient.Settings gcsSettings,
+            UriAllowList allowed) {
         this.maxBytes = maxBytes;
+        this.allowed = allowed;
         this.attempts = Math.max(1, attempts);
         this.backoffMillis = backoffMillis;
         this.gcsSettings = gcsSettings;
@@ -92,6 +99,10 @@ public final class FetchUploads extends ProcessFunction<String, ImageRecord> {
             String uri = uriNode.asText();
             source = uri;
             Path path = path(uri);
+            if (!allowed.allows(new URI(uri))) {
+                throw new BadUpload(
+                        uri + " is outside the allowed locations (" + allowed + "); not read");
+            }
             String name = path.getName();
             JsonNode plot = node.get("plot_id");
             String plotId =
@@ -102,6 +113,10 @@ public final class FetchUploads extends ProcessFunction<String, ImageRecord> {
             out.collect(new ImageRecord(name, uri, null, plotId, data, Map.of()));
         } catch (BadUpload e) {
             ctx.output(DeadLetters.TAG, DeadLetter.of(source, "fetch", e.getMessage()));
+        } catch (URISyntaxException e) {
+            // path() has parsed it already; kept for the compiler
+            ctx.output(
+                    DeadLetters.TAG, DeadLetter.of(source, "fetch", "bad URI: " + e.getMessage()));
         }
     }
 
@@ -115,7 +130,7 @@ public final class FetchUploads extends ProcessFunction<String, ImageRecord> {
         if (parsed.getScheme() == null || parsed.getPath() == null || parsed.getPath().isEmpty()) {
             throw new BadUpload("bad URI " + uri + ": need a scheme and a path (gs://b/x.jpg)");
         }
-        return new Path(parsed);
+        return new Path(parsed.normalize());
     }
 
     private byte[] readGcs(Path path) throws BadUpload {

@@ -44,6 +44,7 @@ import org.plantclef.io.ImageSources;
 import org.plantclef.io.KafkaIo;
 import org.plantclef.io.Predictions;
 import org.plantclef.io.Submission;
+import org.plantclef.io.UriAllowList;
 import org.plantclef.record.DeadLetter;
 import org.plantclef.record.ImageRecord;
 import org.plantclef.record.PlotPrediction;
@@ -96,6 +97,7 @@ public final class PredictJob {
             @Nullable String kafkaOut,
             @Nullable String kafkaDeadLetters,
             GcsClient.Settings gcs,
+            @Nullable UriAllowList allowedUris,
             long checkpointIntervalMillis,
             @Nullable String output,
             @Nullable String deadLetters,
@@ -265,6 +267,7 @@ public final class PredictJob {
                     kafkaOut,
                     kafkaDeadLetters,
                     gcs(conf),
+                    allowedUris(conf, kafkaIn),
                     checkpointInterval,
                     output,
                     deadLetters,
@@ -301,6 +304,27 @@ public final class PredictJob {
                 if (!JobPaths.status(watch, PredictOptions.WATCH).isDir()) {
                     throw Options.invalid(PredictOptions.WATCH, watch, "is not a directory");
                 }
+            }
+        }
+
+        @Nullable
+        private static UriAllowList allowedUris(Configuration conf, @Nullable String kafkaIn) {
+            if (kafkaIn == null) {
+                return null;
+            }
+            String text = Options.get(conf, PredictOptions.KAFKA_ALLOWED_URIS);
+            if (text == null || text.isBlank()) {
+                throw new IllegalConfigurationException(
+                        "Missing required option "
+                                + Options.name(PredictOptions.KAFKA_ALLOWED_URIS)
+                                + ": with --kafka-in, say which locations upload events may name,"
+                                + " so that no producer can make the job read any file it can"
+                                + " reach");
+            }
+            try {
+                return UriAllowList.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw Options.invalid(PredictOptions.KAFKA_ALLOWED_URIS, text, e.getMessage());
             }
         }
 
@@ -661,7 +685,11 @@ public final class PredictJob {
                     KafkaIo.events(env, settings.kafka(), settings.kafkaIn())
                             .process(
                                     new FetchUploads(
-                                            settings.maxFileBytes(), 3, 500, settings.gcs()))
+                                            settings.maxFileBytes(),
+                                            3,
+                                            500,
+                                            settings.gcs(),
+                                            settings.allowedUris()))
                             .name("fetch uploads")
                             .uid("fetch-uploads");
             return new DeadLetters.Split<>(fetched, fetched.getSideOutput(DeadLetters.TAG));

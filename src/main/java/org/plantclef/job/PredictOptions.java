@@ -70,6 +70,16 @@ public final class PredictOptions {
                                     + " \"uri\": \"gs://...\" | \"file:///...\"}; each image is"
                                     + " fetched and scored.");
 
+    public static final ConfigOption<String> KAFKA_ALLOWED_URIS =
+            key("predict.kafka-allowed-uris")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "--kafka-in: the only locations events may name, comma-separated URI"
+                                    + " prefixes (gs://uploads/plots/,file:///data/uploads/); any"
+                                    + " other URI is a dead letter, never read. Required with"
+                                    + " --kafka-in.");
+
     public static final ConfigOption<String> KAFKA_GROUP =
             key("predict.kafka-group")
                     .stringType()
@@ -309,6 +319,7 @@ public final class PredictOptions {
                     WATCH_INTERVAL,
                     KAFKA_BOOTSTRAP,
                     KAFKA_IN,
+                    KAFKA_ALLOWED_URIS,
                     KAFKA_GROUP,
                     KAFKA_OUT,
                     KAFKA_DEAD_LETTERS,

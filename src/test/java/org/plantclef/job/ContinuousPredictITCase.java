@@ -180,6 +180,9 @@ class ContinuousPredictITCase {
         Configuration conf = streaming("grid-topk");
         conf.set(PredictOptions.KAFKA_IN, "uploads");
         conf.set(PredictOptions.KAFKA_GROUP, "predict-it");
+        conf.set(
+                PredictOptions.KAFKA_ALLOWED_URIS,
+                fixture.data().layout().plots().toUri().toString());
         conf.set(PredictOptions.KAFKA_OUT, "predictions-kafka");
         conf.set(PredictOptions.KAFKA_DEAD_LETTERS, "dead-letters-kafka");
         List<Path> photos = photos();
@@ -195,7 +198,11 @@ class ContinuousPredictITCase {
         kafka.send(
                 "uploads",
                 "gone",
-                "{\"plot_id\": \"GONE\", \"uri\": \"" + shared.resolve("gone.jpg").toUri() + "\"}");
+                "{\"plot_id\": \"GONE\", \"uri\": \""
+                        + fixture.data().layout().plots().resolve("gone.jpg").toUri()
+                        + "\"}");
+        kafka.send(
+                "uploads", "escape", "{\"plot_id\": \"ESCAPE\", \"uri\": \"file:///etc/passwd\"}");
         kafka.send("uploads", "garbage", "{\"plot_id\": \"BROKEN\", \"uri\": ");
 
         JobClient job = start(conf, new Configuration());
@@ -203,21 +210,29 @@ class ContinuousPredictITCase {
         List<ConsumerRecord<String, String>> letters;
         try {
             predictions = kafka.readCommitted("predictions-kafka", 3, WAIT);
-            letters = kafka.readCommitted("dead-letters-kafka", 2, WAIT);
+            letters = kafka.readCommitted("dead-letters-kafka", 3, WAIT);
         } finally {
             job.cancel().get();
         }
         assertThat(countByKey(predictions))
                 .containsOnlyKeys(plots)
                 .allSatisfy((plot, n) -> assertThat(n).isEqualTo(1));
-        assertThat(letters).hasSize(2);
+        assertThat(letters).hasSize(3);
         List<String> reasons = new ArrayList<>();
         for (ConsumerRecord<String, String> letter : letters) {
             reasons.add(JSON.readTree(letter.value()).path("reason").asText());
         }
         assertThat(reasons)
                 .anySatisfy(r -> assertThat(r).startsWith("no such object").contains("gone.jpg"))
-                .anySatisfy(r -> assertThat(r).startsWith("not JSON"));
+                .anySatisfy(r -> assertThat(r).startsWith("not JSON"))
+                .anySatisfy(
+                        r ->
+                                assertThat(r)
+                                        .isEqualTo(
+                                                "file:///etc/passwd is outside the allowed"
+                                                        + " locations ("
+                                                        + fixture.data().layout().plots().toUri()
+                                                        + "); not read"));
     }
 
     @Test
@@ -235,12 +250,20 @@ class ContinuousPredictITCase {
         noServers.set(PredictOptions.KAFKA_OUT, "out");
         assertThatThrownBy(() -> PredictJob.Settings.from(noServers))
                 .hasMessageContaining("--kafka-bootstrap (predict.kafka-bootstrap)");
+        Configuration noAllowList = streaming("grid-argmax");
+        noAllowList.set(PredictOptions.KAFKA_IN, "uploads");
+        noAllowList.set(PredictOptions.KAFKA_OUT, "out");
+        noAllowList.set(PredictOptions.KAFKA_DEAD_LETTERS, "letters");
+        assertThatThrownBy(() -> PredictJob.Settings.from(noAllowList))
+                .hasMessageContaining("--kafka-allowed-uris (predict.kafka-allowed-uris)");
         Configuration noSink = streaming("grid-argmax");
         noSink.set(PredictOptions.KAFKA_IN, "uploads");
+        noSink.set(PredictOptions.KAFKA_ALLOWED_URIS, "file:///tmp/");
         assertThatThrownBy(() -> PredictJob.Settings.from(noSink))
                 .hasMessageContaining("--output (predict.output)");
         Configuration noLetters = streaming("grid-argmax");
         noLetters.set(PredictOptions.KAFKA_IN, "uploads");
+        noLetters.set(PredictOptions.KAFKA_ALLOWED_URIS, "file:///tmp/");
         noLetters.set(PredictOptions.KAFKA_OUT, "out");
         assertThatThrownBy(() -> PredictJob.Settings.from(noLetters))
                 .hasMessageContaining("--kafka-dead-letters");

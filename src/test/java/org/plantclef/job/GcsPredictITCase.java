@@ -133,6 +133,7 @@ class GcsPredictITCase {
         Configuration conf = streaming("gs-event-predictions", "gs-event-dead-letters");
         conf.set(PredictOptions.KAFKA_IN, "gs-uploads");
         conf.set(PredictOptions.KAFKA_GROUP, "gs-it");
+        conf.set(PredictOptions.KAFKA_ALLOWED_URIS, "gs://plots/events/");
         conf.set(PredictOptions.GCS_ENDPOINT, gcs.endpoint());
         conf.set(PredictOptions.GCS_PROJECT, GcsEmulator.PROJECT);
         List<String> plots = new ArrayList<>();

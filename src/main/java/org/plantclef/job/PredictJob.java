@@ -30,8 +30,10 @@ import org.plantclef.classify.Classifier;
 import org.plantclef.classify.ScoreTiles;
 import org.plantclef.classify.TileScorer;
 import org.plantclef.embed.BatchingEmbedOperator;
+import org.plantclef.embed.Dct;
 import org.plantclef.embed.EmbedderFactory;
 import org.plantclef.embed.EmbedderSpec;
+import org.plantclef.embed.ModelProbe;
 import org.plantclef.embed.PlotTileAdapter;
 import org.plantclef.embed.TileFunction;
 import org.plantclef.eval.Evaluation;
@@ -257,6 +259,9 @@ public final class PredictJob {
                             threads,
                             scorer.needsDct(),
                             Options.get(conf, PredictOptions.CACHE_DIR));
+            if (Options.get(conf, PredictOptions.CHECK_MODEL)) {
+                checkModel(conf, spec, name, modelFile);
+            }
             return new Settings(
                     input,
                     mode,
@@ -304,6 +309,72 @@ public final class PredictJob {
                 if (!JobPaths.status(watch, PredictOptions.WATCH).isDir()) {
                     throw Options.invalid(PredictOptions.WATCH, watch, "is not a directory");
                 }
+            }
+        }
+
+        /**
+         * Runs one image through the model on the client and checks that what it returns fits the
+         * classifier (or the class mapping of the head strategy).
+         */
+        private static void checkModel(
+                Configuration conf, EmbedderSpec spec, String strategy, java.nio.file.Path model) {
+            ModelProbe probe;
+            try {
+                probe = ModelProbe.of(spec);
+            } catch (IllegalArgumentException e) {
+                throw Options.invalid(
+                        PredictOptions.MODEL, model, "not a usable model: " + e.getMessage());
+            }
+            if (Strategies.HEAD.equals(strategy)) {
+                String mapping = Options.get(conf, PredictOptions.CLASS_MAPPING);
+                java.nio.file.Path file =
+                        mapping == null || mapping.isBlank()
+                                ? model.toAbsolutePath().resolveSibling("class_mapping.txt")
+                                : java.nio.file.Path.of(mapping).toAbsolutePath();
+                int classes;
+                try {
+                    classes = TileScorer.readClassMapping(file).size();
+                } catch (IOException e) {
+                    throw Options.invalid(PredictOptions.CLASS_MAPPING, file, e.getMessage());
+                }
+                if (classes != probe.dim()) {
+                    throw Options.invalid(
+                            PredictOptions.CLASS_MAPPING,
+                            file,
+                            "it lists "
+                                    + classes
+                                    + " classes but "
+                                    + model
+                                    + " returns "
+                                    + probe.dim()
+                                    + " values per image: is it the logits model?");
+                }
+                return;
+            }
+            String dir = Options.get(conf, PredictOptions.CLASSIFIER);
+            Classifier classifier;
+            try {
+                classifier = Classifier.load(java.nio.file.Path.of(dir).toAbsolutePath());
+            } catch (IOException e) {
+                throw Options.invalid(PredictOptions.CLASSIFIER, dir, e.getMessage());
+            }
+            int given =
+                    "dct".equals(classifier.feature())
+                            ? Dct.DEFAULT_K * Dct.DEFAULT_K
+                            : probe.dim();
+            if (classifier.dim() != given) {
+                throw Options.invalid(
+                        PredictOptions.CLASSIFIER,
+                        dir,
+                        "it takes "
+                                + classifier.dim()
+                                + " "
+                                + classifier.feature().toUpperCase(java.util.Locale.ROOT)
+                                + " features but "
+                                + model
+                                + " gives "
+                                + given
+                                + ": was it trained on this model's embeddings?");
             }
         }
 

@@ -226,6 +226,15 @@ public final class PredictOptions {
                             "multiscale: keep species whose summed tile probability reaches this;"
                                     + " 0 keeps the top n instead.");
 
+    public static final ConfigOption<Boolean> CHECK_MODEL =
+            key("predict.check-model")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Load the model at start and run one blank image through it: a"
+                                    + " corrupt or wrong model, or a classifier or class mapping"
+                                    + " of another width, fails at once naming the file.");
+
     public static final ConfigOption<String> TRUTH =
             key("predict.truth")
                     .stringType()
@@ -339,6 +348,7 @@ public final class PredictOptions {
                     TOP_L,
                     MIN_PROB,
                     THRESHOLD,
+                    CHECK_MODEL,
                     TRUTH,
                     IMAGE_SIZE,
                     BATCH_SIZE,

@@ -188,7 +188,7 @@ class PredictJobITCase {
     }
 
     @Test
-    void badOptionsFailAtStartNamingTheOption() {
+    void badOptionsFailAtStartNamingTheOption() throws Exception {
         Path out = shared.resolve("never");
         Configuration noClassifier = conf(plots, out, "grid-argmax");
         noClassifier.removeConfig(PredictOptions.CLASSIFIER);
@@ -214,6 +214,33 @@ class PredictJobITCase {
         assertThatThrownBy(() -> PredictJob.Settings.from(head))
                 .hasMessageContaining("--class-mapping")
                 .hasMessageContaining("no such file");
+        Path corrupt = shared.resolve("corrupt/model.pt");
+        Files.createDirectories(corrupt.getParent());
+        Files.write(corrupt, new byte[] {'P', 'K', 3, 4, 9, 9, 9, 9, 9, 9});
+        Configuration badModel = conf(plots, out, "grid-argmax");
+        badModel.set(PredictOptions.MODEL, corrupt.toString());
+        assertThatThrownBy(() -> PredictJob.Settings.from(badModel))
+                .isInstanceOf(IllegalConfigurationException.class)
+                .hasMessageContaining("--model (predict.model): " + corrupt)
+                .hasMessageContaining("not a usable model");
+        // The DCT classifier needs the token matrix; the CLS-only model cannot give it.
+        Configuration clsOnly = conf(plots, out, "grid-argmax");
+        clsOnly.set(PredictOptions.MODEL, TinyModels.clsOnly().toString());
+        assertThatThrownBy(() -> PredictJob.Settings.from(clsOnly))
+                .hasMessageContaining("--model (predict.model)")
+                .hasMessageContaining("token matrix");
+        // A head model whose logits do not match its class mapping.
+        Path headModel = shared.resolve("bad-head/model.pt");
+        Files.createDirectories(headModel.getParent());
+        Files.copy(
+                TinyModels.clsOnly(), headModel, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.write(headModel.resolveSibling("class_mapping.txt"), List.of("1", "2", "3"));
+        Configuration headConf = conf(plots, out, "head");
+        headConf.removeConfig(PredictOptions.CLASSIFIER);
+        headConf.set(PredictOptions.MODEL, headModel.toString());
+        assertThatThrownBy(() -> PredictJob.Settings.from(headConf))
+                .hasMessageContaining("--class-mapping (predict.class-mapping)")
+                .hasMessageContaining("lists 3 classes but " + headModel + " returns 48 values");
         Configuration into = conf(plots, plots.resolve("out"), "grid-argmax");
         assertThatThrownBy(() -> PredictJob.Settings.from(into)).hasMessageContaining("--output");
     }

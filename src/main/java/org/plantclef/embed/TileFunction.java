@@ -2,6 +2,7 @@ package org.plantclef.embed;
 
 import java.util.ArrayList;
 import java.util.List;
+import javax.annotation.Nullable;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MeterView;
@@ -83,12 +84,47 @@ public final class TileFunction extends ProcessFunction<ImageRecord, TileRecord>
         metrics.meter(IMAGES_PER_SECOND, new MeterView(images));
     }
 
+    /** Longest plot id accepted. */
+    public static final int MAX_PLOT_ID_LENGTH = 256;
+
+    /**
+     * Why {@code plotId} cannot be a plot id, or null when it can: it is the first column of the
+     * submission CSV ({@code ;}-separated, one row per line) and the key of every output, so no
+     * {@code ;}, no line breaks or other control characters, not empty, at most {@value
+     * #MAX_PLOT_ID_LENGTH} characters.
+     */
+    @Nullable
+    public static String checkPlotId(String plotId) {
+        if (plotId == null || plotId.isBlank()) {
+            return "empty plot id";
+        }
+        if (plotId.length() > MAX_PLOT_ID_LENGTH) {
+            return "plot id longer than " + MAX_PLOT_ID_LENGTH + " characters";
+        }
+        for (int i = 0; i < plotId.length(); i++) {
+            char c = plotId.charAt(i);
+            if (c == ';' || Character.isISOControl(c)) {
+                return "plot id "
+                        + plotId.replaceAll("\\p{Cntrl}", "?")
+                        + " contains "
+                        + (c == ';' ? "';'" : "a control character")
+                        + ", which the submission CSV cannot hold";
+            }
+        }
+        return null;
+    }
+
     @Override
     public void processElement(ImageRecord image, Context ctx, Collector<TileRecord> out) {
         String plotId =
                 image.plotId() != null
                         ? image.plotId()
                         : ImageSources.stripExtension(image.imageName());
+        String refused = checkPlotId(plotId);
+        if (refused != null) {
+            ctx.output(DeadLetters.TAG, DeadLetter.of(image.path(), "tile", refused));
+            return;
+        }
         try {
             RgbImage decoded = decoder.decode(image.data());
             List<TileRecord> tiles = new ArrayList<>(tilesInPlot);

@@ -83,9 +83,16 @@ public final class PredictJob {
     static final int REPORTED_SPECIES_PER_TILE = 5;
 
     private final Settings settings;
+    private final EmbedderFactory embedders;
 
     public PredictJob(Settings settings) {
+        this(settings, EmbedderFactory.djl(settings.spec()));
+    }
+
+    /** With another way to open the embedder in each subtask (tests inject faults with it). */
+    PredictJob(Settings settings, EmbedderFactory embedders) {
         this.settings = settings;
+        this.embedders = embedders;
     }
 
     /** The predict options, checked. */
@@ -663,7 +670,7 @@ public final class PredictJob {
                                 "embed " + settings.spec().imageSize() + "px",
                                 TypeInformation.of(TileEmbedding.class),
                                 new BatchingEmbedOperator<>(
-                                        EmbedderFactory.djl(settings.spec()),
+                                        embedders,
                                         new PlotTileAdapter(),
                                         settings.spec().batchSize(),
                                         settings.maxWaitMillis()))

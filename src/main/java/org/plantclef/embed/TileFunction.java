@@ -125,9 +125,9 @@ public final class TileFunction extends ProcessFunction<ImageRecord, TileRecord>
             ctx.output(DeadLetters.TAG, DeadLetter.of(image.path(), "tile", refused));
             return;
         }
+        List<TileRecord> tiles = new ArrayList<>(tilesInPlot);
         try {
             RgbImage decoded = decoder.decode(image.data());
-            List<TileRecord> tiles = new ArrayList<>(tilesInPlot);
             for (int grid : grids) {
                 for (Tile tile : ImageOps.grid(decoded, grid)) {
                     RgbImage square = preprocessor.square(tile.image());
@@ -143,15 +143,19 @@ public final class TileFunction extends ProcessFunction<ImageRecord, TileRecord>
                                     square.rgb()));
                 }
             }
-            tiles.forEach(out::collect);
-            images.inc();
-            tileCount.inc(tiles.size());
         } catch (InvalidImageException e) {
             ctx.output(DeadLetters.TAG, DeadLetter.of(image.path(), "tile", e.getMessage()));
+            return;
         } catch (RuntimeException e) {
             ctx.output(
                     DeadLetters.TAG,
                     DeadLetter.of(image.path(), "tile", "cannot tile or preprocess: " + e));
+            return;
         }
+        // Outside the try: a failure of a chained operator downstream (thrown through collect)
+        // must fail the task and restart it from its checkpoint, never pass for a bad image.
+        tiles.forEach(out::collect);
+        images.inc();
+        tileCount.inc(tiles.size());
     }
 }

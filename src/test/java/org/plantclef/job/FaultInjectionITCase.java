@@ -120,11 +120,15 @@ class FaultInjectionITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
         long start = System.nanoTime();
-        new PredictJob(settings, new FailingOnce(settings.spec(), marker, failAt)).run(env);
+        PredictJob.Summary summary =
+                new PredictJob(settings, new FailingOnce(settings.spec(), marker, failAt)).run(env);
         LOG.info(
                 "Failure injected at batch {}; the run with its restart took {} ms",
                 failAt,
                 (System.nanoTime() - start) / 1_000_000);
+        // The failure is the operator's, not an image's: no dead letter, no plot short of tiles.
+        assertThat(OutputFiles.jsonLines(out.resolve("_dead_letters"))).isEmpty();
+        assertThat(summary.plotsIncomplete()).isZero();
 
         assertThat(Path.of(marker)).as("the failure happened").exists();
         List<String> rows = rows(out);

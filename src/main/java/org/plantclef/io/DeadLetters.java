@@ -40,25 +40,30 @@ public final class DeadLetters {
         }
     }
 
-    /** Writes {@code letters} as {@code part-*.jsonl} files into {@code dir}. */
+    /** Writes {@code letters} as {@code dead-letters-*.jsonl} files into {@code dir}. */
     public static void sink(DataStream<DeadLetter> letters, String dir) {
-        FileSink<String> sink =
-                FileSink.forRowFormat(new Path(dir), new SimpleStringEncoder<String>())
-                        .withBucketAssigner(new BasePathBucketAssigner<>())
-                        // A streaming run's lines become visible at every checkpoint.
-                        .withRollingPolicy(OnCheckpointRollingPolicy.build())
-                        .withOutputFileConfig(
-                                OutputFileConfig.builder()
-                                        .withPartPrefix("dead-letters")
-                                        .withPartSuffix(".jsonl")
-                                        .build())
-                        .build();
         letters.map((MapFunction<DeadLetter, String>) DeadLetters::toJson)
                 .name("dead letters to JSON")
                 .uid("dead-letters-json")
-                .sinkTo(sink)
+                .sinkTo(jsonLines(dir, "dead-letters"))
                 .name("dead-letter files")
                 .uid("dead-letter-sink");
+    }
+
+    /**
+     * A sink of text lines into {@code prefix-*.jsonl} files in {@code dir}: committed at the end
+     * of a bounded run, and at every checkpoint of a streaming one.
+     */
+    static FileSink<String> jsonLines(String dir, String prefix) {
+        return FileSink.forRowFormat(new Path(dir), new SimpleStringEncoder<String>())
+                .withBucketAssigner(new BasePathBucketAssigner<>())
+                .withRollingPolicy(OnCheckpointRollingPolicy.build())
+                .withOutputFileConfig(
+                        OutputFileConfig.builder()
+                                .withPartPrefix(prefix)
+                                .withPartSuffix(".jsonl")
+                                .build())
+                .build();
     }
 
     private static final class JsonHolder {

@@ -9,7 +9,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.serialization.BulkWriter;
-import org.apache.flink.api.common.serialization.SimpleStringEncoder;
 import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.core.fs.FSDataOutputStream;
@@ -78,22 +77,11 @@ public final class Predictions {
 
     /** Writes {@code predictions} as {@code predictions-*.jsonl} into {@code dir}. */
     public static void jsonSink(DataStream<PlotPrediction> predictions, String dir) {
-        FileSink<String> sink =
-                FileSink.forRowFormat(new Path(dir), new SimpleStringEncoder<String>())
-                        .withBucketAssigner(new BasePathBucketAssigner<>())
-                        // A streaming run's lines become visible at every checkpoint.
-                        .withRollingPolicy(OnCheckpointRollingPolicy.build())
-                        .withOutputFileConfig(
-                                OutputFileConfig.builder()
-                                        .withPartPrefix("predictions")
-                                        .withPartSuffix(".jsonl")
-                                        .build())
-                        .build();
         predictions
                 .map((MapFunction<PlotPrediction, String>) Predictions::toJson)
                 .name("predictions to JSON")
                 .uid("predictions-json")
-                .sinkTo(sink)
+                .sinkTo(DeadLetters.jsonLines(dir, "predictions"))
                 .name("prediction files")
                 .uid("prediction-sink");
     }

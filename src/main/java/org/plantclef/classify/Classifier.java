@@ -118,22 +118,27 @@ public final class Classifier {
         return out;
     }
 
+    /** Replaces logits {@code z} by their softmax, computed stably (max subtracted). */
+    public static void softmaxInPlace(float[] z) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : z) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        for (int i = 0; i < z.length; i++) {
+            z[i] = (float) Math.exp(z[i] - max);
+            sum += z[i];
+        }
+        for (int i = 0; i < z.length; i++) {
+            z[i] = (float) (z[i] / sum);
+        }
+    }
+
     /** Class probabilities: softmax for NLL, per-class sigmoid for BCE and ASL. */
     public float[] probabilities(float[] x) {
         float[] z = logits(x);
         if (loss.softmax()) {
-            float max = Float.NEGATIVE_INFINITY;
-            for (float v : z) {
-                max = Math.max(max, v);
-            }
-            double sum = 0;
-            for (int i = 0; i < z.length; i++) {
-                z[i] = (float) Math.exp(z[i] - max);
-                sum += z[i];
-            }
-            for (int i = 0; i < z.length; i++) {
-                z[i] = (float) (z[i] / sum);
-            }
+            softmaxInPlace(z);
         } else {
             for (int i = 0; i < z.length; i++) {
                 z[i] = (float) (1 / (1 + Math.exp(-z[i])));

@@ -137,19 +137,8 @@ public interface TileScorer extends Serializable {
                                 + species.length
                                 + " classes: is it the logits model?");
             }
-            float max = Float.NEGATIVE_INFINITY;
-            for (float v : z) {
-                max = Math.max(max, v);
-            }
-            float[] p = new float[z.length];
-            double sum = 0;
-            for (int i = 0; i < z.length; i++) {
-                p[i] = (float) Math.exp(z[i] - max);
-                sum += p[i];
-            }
-            for (int i = 0; i < p.length; i++) {
-                p[i] = (float) (p[i] / sum);
-            }
+            float[] p = z.clone();
+            Classifier.softmaxInPlace(p);
             return p;
         }
 

@@ -98,11 +98,12 @@ public final class FetchUploads extends ProcessFunction<String, ImageRecord> {
             }
             String uri = uriNode.asText();
             source = uri;
-            Path path = path(uri);
-            if (!allowed.allows(new URI(uri))) {
+            URI parsed = parse(uri);
+            if (!allowed.allows(parsed)) {
                 throw new BadUpload(
                         uri + " is outside the allowed locations (" + allowed + "); not read");
             }
+            Path path = new Path(parsed.normalize());
             String name = path.getName();
             JsonNode plot = node.get("plot_id");
             String plotId =
@@ -113,14 +114,10 @@ public final class FetchUploads extends ProcessFunction<String, ImageRecord> {
             out.collect(new ImageRecord(name, uri, null, plotId, data, Map.of()));
         } catch (BadUpload e) {
             ctx.output(DeadLetters.TAG, DeadLetter.of(source, "fetch", e.getMessage()));
-        } catch (URISyntaxException e) {
-            // path() has parsed it already; kept for the compiler
-            ctx.output(
-                    DeadLetters.TAG, DeadLetter.of(source, "fetch", "bad URI: " + e.getMessage()));
         }
     }
 
-    private static Path path(String uri) throws BadUpload {
+    private static URI parse(String uri) throws BadUpload {
         URI parsed;
         try {
             parsed = new URI(uri);
@@ -130,7 +127,7 @@ public final class FetchUploads extends ProcessFunction<String, ImageRecord> {
         if (parsed.getScheme() == null || parsed.getPath() == null || parsed.getPath().isEmpty()) {
             throw new BadUpload("bad URI " + uri + ": need a scheme and a path (gs://b/x.jpg)");
         }
-        return new Path(parsed.normalize());
+        return parsed;
     }
 
     private byte[] readGcs(Path path) throws BadUpload {

@@ -169,7 +169,8 @@ public final class PredictJob {
             }
             String name = Options.get(conf, PredictOptions.STRATEGY);
             Strategy strategy = strategy(conf, name);
-            TileScorer scorer = scorer(conf, name, modelFile);
+            Scoring scoring = scorer(conf, name, modelFile);
+            TileScorer scorer = scoring.scorer();
 
             int size = Options.get(conf, PredictOptions.IMAGE_SIZE);
             if (size < 14 || size > 4096) {
@@ -267,7 +268,7 @@ public final class PredictJob {
                             scorer.needsDct(),
                             Options.get(conf, PredictOptions.CACHE_DIR));
             if (Options.get(conf, PredictOptions.CHECK_MODEL)) {
-                checkModel(conf, spec, name, modelFile);
+                checkModel(spec, name, scoring, modelFile);
             }
             return new Settings(
                     input,
@@ -324,7 +325,7 @@ public final class PredictJob {
          * classifier (or the class mapping of the head strategy).
          */
         private static void checkModel(
-                Configuration conf, EmbedderSpec spec, String strategy, java.nio.file.Path model) {
+                EmbedderSpec spec, String strategy, Scoring scoring, java.nio.file.Path model) {
             ModelProbe probe;
             try {
                 probe = ModelProbe.of(spec);
@@ -333,23 +334,12 @@ public final class PredictJob {
                         PredictOptions.MODEL, model, "not a usable model: " + e.getMessage());
             }
             if (Strategies.HEAD.equals(strategy)) {
-                String mapping = Options.get(conf, PredictOptions.CLASS_MAPPING);
-                java.nio.file.Path file =
-                        mapping == null || mapping.isBlank()
-                                ? model.toAbsolutePath().resolveSibling("class_mapping.txt")
-                                : java.nio.file.Path.of(mapping).toAbsolutePath();
-                int classes;
-                try {
-                    classes = TileScorer.readClassMapping(file).size();
-                } catch (IOException e) {
-                    throw Options.invalid(PredictOptions.CLASS_MAPPING, file, e.getMessage());
-                }
-                if (classes != probe.dim()) {
+                if (scoring.inputDim() != probe.dim()) {
                     throw Options.invalid(
                             PredictOptions.CLASS_MAPPING,
-                            file,
+                            scoring.source(),
                             "it lists "
-                                    + classes
+                                    + scoring.inputDim()
                                     + " classes but "
                                     + model
                                     + " returns "
@@ -358,25 +348,15 @@ public final class PredictJob {
                 }
                 return;
             }
-            String dir = Options.get(conf, PredictOptions.CLASSIFIER);
-            Classifier classifier;
-            try {
-                classifier = Classifier.load(java.nio.file.Path.of(dir).toAbsolutePath());
-            } catch (IOException e) {
-                throw Options.invalid(PredictOptions.CLASSIFIER, dir, e.getMessage());
-            }
-            int given =
-                    "dct".equals(classifier.feature())
-                            ? Dct.DEFAULT_K * Dct.DEFAULT_K
-                            : probe.dim();
-            if (classifier.dim() != given) {
+            boolean dct = scoring.scorer().needsDct();
+            int given = dct ? Dct.DEFAULT_K * Dct.DEFAULT_K : probe.dim();
+            if (scoring.inputDim() != given) {
                 throw Options.invalid(
                         PredictOptions.CLASSIFIER,
-                        dir,
+                        scoring.source(),
                         "it takes "
-                                + classifier.dim()
-                                + " "
-                                + classifier.feature().toUpperCase(java.util.Locale.ROOT)
+                                + scoring.inputDim()
+                                + (dct ? " DCT" : " CLS")
                                 + " features but "
                                 + model
                                 + " gives "
@@ -606,7 +586,15 @@ public final class PredictJob {
             return grids.stream().mapToInt(Integer::intValue).sorted().toArray();
         }
 
-        private static TileScorer scorer(
+        /**
+         * The scorer of a strategy, and what it expects to be given per tile.
+         *
+         * @param inputDim the classifier's feature count, or the class mapping's length for head
+         * @param source the classifier directory or class mapping file, for messages
+         */
+        private record Scoring(TileScorer scorer, int inputDim, String source) {}
+
+        private static Scoring scorer(
                 Configuration conf, String strategy, java.nio.file.Path modelFile) {
             if (Strategies.HEAD.equals(strategy)) {
                 String mapping = Options.get(conf, PredictOptions.CLASS_MAPPING);
@@ -614,8 +602,9 @@ public final class PredictJob {
                         mapping == null || mapping.isBlank()
                                 ? modelFile.toAbsolutePath().resolveSibling("class_mapping.txt")
                                 : java.nio.file.Path.of(mapping).toAbsolutePath();
+                int classes;
                 try {
-                    TileScorer.readClassMapping(file);
+                    classes = TileScorer.readClassMapping(file).size();
                 } catch (IOException e) {
                     throw Options.invalid(
                             PredictOptions.CLASS_MAPPING,
@@ -625,7 +614,7 @@ public final class PredictJob {
                                             + " each logit)"
                                     : e.getMessage());
                 }
-                return TileScorer.head(file.toString());
+                return new Scoring(TileScorer.head(file.toString()), classes, file.toString());
             }
             String dir = Options.require(conf, PredictOptions.CLASSIFIER);
             java.nio.file.Path path = java.nio.file.Path.of(dir).toAbsolutePath();
@@ -638,7 +627,10 @@ public final class PredictJob {
                         dir,
                         "not a classifier directory (" + e.getMessage() + ")");
             }
-            return TileScorer.classifier(path.toString(), classifier.feature());
+            return new Scoring(
+                    TileScorer.classifier(path.toString(), classifier.feature()),
+                    classifier.dim(),
+                    dir);
         }
     }
 

@@ -19,6 +19,8 @@ import org.plantclef.io.ImageSources;
 import org.plantclef.record.DeadLetter;
 import org.plantclef.record.ImageRecord;
 import org.plantclef.record.TileRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decodes a plot photo and cuts it into the N×N grid of DESIGN.md, or into several grids (the
@@ -28,6 +30,8 @@ import org.plantclef.record.TileRecord;
  * to the dead letters, with none of their tiles sent on: a plot is scored whole or not at all.
  */
 public final class TileFunction extends ProcessFunction<ImageRecord, TileRecord> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TileFunction.class);
 
     private static final long serialVersionUID = 1L;
 
@@ -114,6 +118,35 @@ public final class TileFunction extends ProcessFunction<ImageRecord, TileRecord>
         return null;
     }
 
+    /**
+     * Decodes {@code image} and cuts it into every grid, each tile reduced to the model's square.
+     *
+     * @throws InvalidImageException the only failure bad bytes may cause (the fuzz tests hold it to
+     *     that)
+     */
+    List<TileRecord> cut(
+            ImageDecoder decoder, Preprocessor preprocessor, ImageRecord image, String plotId)
+            throws InvalidImageException {
+        RgbImage decoded = decoder.decode(image.data());
+        List<TileRecord> tiles = new ArrayList<>(tilesInPlot);
+        for (int grid : grids) {
+            for (Tile tile : ImageOps.grid(decoded, grid)) {
+                RgbImage square = preprocessor.square(tile.image());
+                tiles.add(
+                        new TileRecord(
+                                image.imageName(),
+                                plotId,
+                                tile.index(),
+                                grid,
+                                tilesInPlot,
+                                square.width(),
+                                square.height(),
+                                square.rgb()));
+            }
+        }
+        return tiles;
+    }
+
     @Override
     public void processElement(ImageRecord image, Context ctx, Collector<TileRecord> out) {
         String plotId =
@@ -125,28 +158,15 @@ public final class TileFunction extends ProcessFunction<ImageRecord, TileRecord>
             ctx.output(DeadLetters.TAG, DeadLetter.of(image.path(), "tile", refused));
             return;
         }
-        List<TileRecord> tiles = new ArrayList<>(tilesInPlot);
+        List<TileRecord> tiles;
         try {
-            RgbImage decoded = decoder.decode(image.data());
-            for (int grid : grids) {
-                for (Tile tile : ImageOps.grid(decoded, grid)) {
-                    RgbImage square = preprocessor.square(tile.image());
-                    tiles.add(
-                            new TileRecord(
-                                    image.imageName(),
-                                    plotId,
-                                    tile.index(),
-                                    grid,
-                                    tilesInPlot,
-                                    square.width(),
-                                    square.height(),
-                                    square.rgb()));
-                }
-            }
+            tiles = cut(decoder, preprocessor, image, plotId);
         } catch (InvalidImageException e) {
             ctx.output(DeadLetters.TAG, DeadLetter.of(image.path(), "tile", e.getMessage()));
             return;
         } catch (RuntimeException e) {
+            // A bug of ours or of a decoder (fuzzing found none): one photo must not stop the job.
+            LOG.error("Cannot tile {}", image.path(), e);
             ctx.output(
                     DeadLetters.TAG,
                     DeadLetter.of(image.path(), "tile", "cannot tile or preprocess: " + e));

@@ -10,13 +10,11 @@ import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.WritableRaster;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
+import org.plantclef.testutil.BadInputs;
 
 class ImageDecoderTest {
 
@@ -275,41 +273,12 @@ class ImageDecoderTest {
         return withExifOrientation(jpeg, orientation, true);
     }
 
-    /** Inserts an APP1 EXIF segment holding only the orientation tag right after SOI. */
     static byte[] withExifOrientation(byte[] jpeg, int orientation, boolean bigEndian) {
-        ByteBuffer tiff = ByteBuffer.allocate(26);
-        tiff.order(bigEndian ? java.nio.ByteOrder.BIG_ENDIAN : java.nio.ByteOrder.LITTLE_ENDIAN);
-        tiff.put(bigEndian ? (byte) 'M' : (byte) 'I').put(bigEndian ? (byte) 'M' : (byte) 'I');
-        tiff.putShort((short) 42).putInt(8); // header, IFD0 at 8
-        tiff.putShort((short) 1); // one entry
-        tiff.putShort((short) 0x0112).putShort((short) 3).putInt(1); // orientation, SHORT, 1
-        tiff.putShort((short) orientation).putShort((short) 0);
-        tiff.putInt(0); // no next IFD
-        byte[] exif = new byte[6 + tiff.capacity()];
-        System.arraycopy("Exif\0\0".getBytes(StandardCharsets.US_ASCII), 0, exif, 0, 6);
-        System.arraycopy(tiff.array(), 0, exif, 6, tiff.capacity());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(jpeg, 0, 2);
-        out.write(0xFF);
-        out.write(0xE1);
-        out.write((exif.length + 2) >> 8);
-        out.write((exif.length + 2) & 0xFF);
-        out.write(exif, 0, exif.length);
-        out.write(jpeg, 2, jpeg.length - 2);
-        return out.toByteArray();
+        return BadInputs.withExifOrientation(jpeg, orientation, bigEndian);
     }
 
-    /** A PNG signature and IHDR chunk only: a header that claims a huge image. */
     private static byte[] pngHeaderOnly(int width, int height) {
-        ByteBuffer ihdr = ByteBuffer.allocate(17);
-        ihdr.put("IHDR".getBytes(StandardCharsets.US_ASCII)).putInt(width).putInt(height);
-        ihdr.put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
-        CRC32 crc = new CRC32();
-        crc.update(ihdr.array());
-        ByteBuffer png = ByteBuffer.allocate(8 + 4 + 17 + 4);
-        png.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
-        png.putInt(13).put(ihdr.array()).putInt((int) crc.getValue());
-        return png.array();
+        return BadInputs.pngHeaderOnly(width, height);
     }
 
     private static int indexOf(byte[] haystack, byte[] needle) {

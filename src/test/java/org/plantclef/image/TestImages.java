@@ -1,10 +1,7 @@
 package org.plantclef.image;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import javax.imageio.ImageIO;
+import org.plantclef.testutil.BadInputs;
 
 /** Builders for small test images. */
 final class TestImages {
@@ -33,14 +30,6 @@ final class TestImages {
     }
 
     static byte[] write(BufferedImage image, String format) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            if (!ImageIO.write(image, format, out)) {
-                throw new IllegalStateException("no writer for " + format);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return BadInputs.write(image, format);
     }
 }

@@ -88,6 +88,13 @@ public final class TileFunction extends ProcessFunction<ImageRecord, TileRecord>
         metrics.meter(IMAGES_PER_SECOND, new MeterView(images));
     }
 
+    /** The plot a photo shows: its plot_id column, else its file name without extension. */
+    public static String plotIdOf(ImageRecord image) {
+        return image.plotId() != null
+                ? image.plotId()
+                : ImageSources.stripExtension(image.imageName());
+    }
+
     /** Longest plot id accepted. */
     public static final int MAX_PLOT_ID_LENGTH = 256;
 
@@ -149,10 +156,7 @@ public final class TileFunction extends ProcessFunction<ImageRecord, TileRecord>
 
     @Override
     public void processElement(ImageRecord image, Context ctx, Collector<TileRecord> out) {
-        String plotId =
-                image.plotId() != null
-                        ? image.plotId()
-                        : ImageSources.stripExtension(image.imageName());
+        String plotId = plotIdOf(image);
         String refused = checkPlotId(plotId);
         if (refused != null) {
             ctx.output(DeadLetters.TAG, DeadLetter.of(image.path(), "tile", refused));

@@ -298,14 +298,19 @@ public final class ImageParquet {
     public static Schema readSchema(Path file) throws IOException {
         FileSystem fs = file.getFileSystem();
         long length = fs.getFileStatus(file).getLen();
-        try (ParquetFileReader reader =
-                ParquetFileReader.open(new ParquetInputFile(fs.open(file), length))) {
+        if (length == 0) {
+            throw new IOException(file + " is not a readable Parquet file: it is empty (0 bytes)");
+        }
+        ParquetInputFile input = new ParquetInputFile(fs.open(file), length);
+        try (ParquetFileReader reader = ParquetFileReader.open(input)) {
             MessageType parquet = reader.getFooter().getFileMetaData().getSchema();
             return new AvroSchemaConverter(new Configuration()).convert(parquet);
-        } catch (RuntimeException e) {
-            throw new IOException(file + " is not a readable Parquet file: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new IOException(file + " is not a readable Parquet file: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            // Parquet names the input by its toString, an object id: say "it" instead.
+            String reason = String.valueOf(e.getMessage()).replace(input.toString(), "it");
+            throw new IOException(
+                    file + " is not a readable Parquet file (truncated or not Parquet): " + reason,
+                    e);
         }
     }
 

@@ -83,13 +83,13 @@ public final class ImageSources {
     /**
      * The rows of image Parquet files, grouped by schema: files written by different tools (one
      * with INT32, another with INT64 species ids, or with other columns) are each read with their
-     * own schema.
+     * own schema. The files refused at startup are dead letters of this source.
      */
     public static DeadLetters.Split<ImageRecord> parquet(
-            StreamExecutionEnvironment env, Map<Schema, List<Path>> filesBySchema) {
+            StreamExecutionEnvironment env, ParquetInputs inputs) {
         DataStream<ReadResult> rows = null;
         int group = 0;
-        for (Map.Entry<Schema, List<Path>> entry : filesBySchema.entrySet()) {
+        for (Map.Entry<Schema, List<Path>> entry : inputs.groups().entrySet()) {
             FileSource<ReadResult> source =
                     FileSource.forBulkFileFormat(
                                     new ParquetImageFormat(entry.getKey()),
@@ -107,7 +107,15 @@ public final class ImageSources {
         }
         SingleOutputStreamOperator<ImageRecord> images =
                 rows.process(new SplitResults()).name("parquet rows").uid("parquet-to-image");
-        return new DeadLetters.Split<>(images, images.getSideOutput(DeadLetters.TAG));
+        DataStream<DeadLetter> deadLetters = images.getSideOutput(DeadLetters.TAG);
+        if (!inputs.refused().isEmpty()) {
+            deadLetters =
+                    deadLetters.union(
+                            env.fromData(inputs.refused())
+                                    .name("refused parquet files")
+                                    .uid("refused-parquet-files"));
+        }
+        return new DeadLetters.Split<>(images, deadLetters);
     }
 
     /** The rows of a metadata CSV whose header (read at startup) is {@code header}. */

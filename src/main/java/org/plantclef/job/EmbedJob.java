@@ -1,9 +1,6 @@
 package org.plantclef.job;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import org.apache.avro.Schema;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
@@ -22,6 +19,7 @@ import org.plantclef.embed.TileFunction;
 import org.plantclef.io.DeadLetters;
 import org.plantclef.io.EmbeddingParquet;
 import org.plantclef.io.ImageSources;
+import org.plantclef.io.ParquetInputs;
 import org.plantclef.record.DeadLetter;
 import org.plantclef.record.EmbeddingRecord;
 import org.plantclef.record.ImageRecord;
@@ -65,7 +63,7 @@ public final class EmbedJob {
             int grid,
             long maxWaitMillis,
             long maxPixels,
-            Map<Schema, List<Path>> parquetInputs) {
+            ParquetInputs parquetInputs) {
 
         /**
          * @throws IllegalConfigurationException naming the option at fault
@@ -119,8 +117,7 @@ public final class EmbedJob {
             }
             Path inputPath = new Path(input);
             JobPaths.status(inputPath, EmbedOptions.INPUT);
-            Map<Schema, List<Path>> parquetInputs =
-                    JobPaths.parquetInputs(inputPath, EmbedOptions.INPUT);
+            ParquetInputs parquetInputs = JobPaths.parquetInputs(inputPath, EmbedOptions.INPUT);
             JobPaths.checkOutputs(
                     inputPath,
                     output,
@@ -158,8 +155,14 @@ public final class EmbedJob {
             long deadLetters,
             Duration elapsed) {}
 
-    /** The embedding part on a given stream of images. */
-    public DeadLetters.Split<EmbeddingRecord> transform(DataStream<ImageRecord> images) {
+    /**
+     * The embedding part on a given stream of images: one image per image_name (the others are dead
+     * letters), then embedded whole or tile by tile.
+     */
+    public DeadLetters.Split<EmbeddingRecord> transform(DataStream<ImageRecord> input) {
+        DeadLetters.Split<ImageRecord> distinct =
+                DistinctImages.of(input, ImageRecord::imageName, "image_name");
+        DataStream<ImageRecord> images = distinct.records();
         EmbedderFactory factory = EmbedderFactory.djl(settings.spec());
         TypeInformation<EmbeddingRecord> type = TypeInformation.of(EmbeddingRecord.class);
         int batch = settings.spec().batchSize();
@@ -174,7 +177,9 @@ public final class EmbedJob {
                                             batch,
                                             settings.maxWaitMillis()))
                             .uid("embed");
-            return new DeadLetters.Split<>(embedded, embedded.getSideOutput(DeadLetters.TAG));
+            return new DeadLetters.Split<>(
+                    embedded,
+                    distinct.deadLetters().union(embedded.getSideOutput(DeadLetters.TAG)));
         }
         SingleOutputStreamOperator<TileRecord> tiles =
                 images.process(
@@ -196,8 +201,10 @@ public final class EmbedJob {
                         .uid("embed");
         return new DeadLetters.Split<>(
                 embedded,
-                tiles.getSideOutput(DeadLetters.TAG)
-                        .union(embedded.getSideOutput(DeadLetters.TAG)));
+                distinct.deadLetters()
+                        .union(
+                                tiles.getSideOutput(DeadLetters.TAG),
+                                embedded.getSideOutput(DeadLetters.TAG)));
     }
 
     public Summary run(StreamExecutionEnvironment env) throws Exception {

@@ -5,9 +5,7 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import javax.annotation.Nullable;
 import org.apache.avro.Schema;
@@ -26,6 +24,7 @@ import org.plantclef.io.ImageFileFilter;
 import org.plantclef.io.ImageParquet;
 import org.plantclef.io.ImageParquetSink;
 import org.plantclef.io.ImageSources;
+import org.plantclef.io.ParquetInputs;
 import org.plantclef.job.IngestOptions.Layout;
 import org.plantclef.record.DeadLetter;
 import org.plantclef.record.ImageRecord;
@@ -97,7 +96,7 @@ public final class IngestJob {
             long maxFileBytes,
             String deadLetters,
             boolean overwrite,
-            Map<Schema, List<Path>> parquetInputs,
+            ParquetInputs parquetInputs,
             Schema outputSchema) {
 
         /**
@@ -166,11 +165,11 @@ public final class IngestJob {
                 metadata = null;
             }
 
-            Map<Schema, List<Path>> parquetInputs = new LinkedHashMap<>();
+            ParquetInputs parquetInputs = ParquetInputs.none();
             boolean withPlotId = layout == Layout.FLAT;
             if (layout == Layout.PARQUET) {
                 parquetInputs = JobPaths.parquetInputs(inputPath, IngestOptions.INPUT);
-                for (Schema schema : parquetInputs.keySet()) {
+                for (Schema schema : parquetInputs.groups().keySet()) {
                     for (String column : ImageParquet.metadataColumns(schema)) {
                         if (!metadataColumns.contains(column)) {
                             metadataColumns.add(column);
@@ -281,12 +280,16 @@ public final class IngestJob {
                                         ? "decode check"
                                         : "square crop " + settings.squareSize())
                         .uid("square-crop");
-        DataStream<DeadLetter> deadLetters = cropped.getSideOutput(DeadLetters.TAG);
+        DeadLetters.Split<ImageRecord> distinct =
+                DistinctImages.of(cropped, ImageRecord::imageName, "image_name");
+        DataStream<DeadLetter> deadLetters =
+                cropped.getSideOutput(DeadLetters.TAG).union(distinct.deadLetters());
         if (metadata == null) {
-            return new DeadLetters.Split<>(cropped, deadLetters);
+            return new DeadLetters.Split<>(distinct.records(), deadLetters);
         }
         SingleOutputStreamOperator<ImageRecord> joined =
-                cropped.connect(metadata)
+                distinct.records()
+                        .connect(metadata)
                         .keyBy(ImageRecord::imageName, MetadataRow::imageName)
                         .process(new MetadataJoin())
                         .name("join metadata")

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.avro.Schema;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.core.fs.FileStatus;
@@ -12,6 +13,8 @@ import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 import org.plantclef.io.ImageFileFilter;
 import org.plantclef.io.ImageParquet;
+import org.plantclef.io.ParquetInputs;
+import org.plantclef.record.DeadLetter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,23 +116,37 @@ final class JobPaths {
     }
 
     /**
-     * The schema of every image Parquet file under {@code input}, files grouped by schema; each
-     * must have image_name and binary data.
+     * The schema of every image Parquet file under {@code input}, files grouped by schema. A file
+     * whose footer cannot be read or that lacks image_name or binary data is refused with a dead
+     * letter; when every file is refused, the input is a configuration error naming them.
      */
-    static Map<Schema, List<Path>> parquetInputs(Path input, ConfigOption<?> option) {
+    static ParquetInputs parquetInputs(Path input, ConfigOption<?> option) {
         Map<Schema, List<Path>> groups = new LinkedHashMap<>();
+        List<DeadLetter> refused = new ArrayList<>();
+        List<Path> files;
         try {
-            List<Path> files = ImageParquet.files(input);
-            if (files.isEmpty()) {
-                throw Options.invalid(option, input, "it holds no .parquet files");
-            }
-            for (Path file : files) {
+            files = ImageParquet.files(input);
+        } catch (IOException e) {
+            throw Options.invalid(option, input, "cannot be listed: " + e.getMessage());
+        }
+        if (files.isEmpty()) {
+            throw Options.invalid(option, input, "it holds no .parquet files");
+        }
+        for (Path file : files) {
+            try {
                 Schema schema = ImageParquet.readSchema(file);
                 ImageParquet.requireImageColumns(schema, file);
                 groups.computeIfAbsent(schema, s -> new ArrayList<>()).add(file);
+            } catch (IOException | IllegalArgumentException e) {
+                LOG.warn("Refusing {}: {}", file, e.getMessage());
+                refused.add(DeadLetter.of(file.toString(), "read", e.getMessage()));
             }
-        } catch (IOException | IllegalArgumentException e) {
-            throw Options.invalid(option, input, e.getMessage());
+        }
+        if (groups.isEmpty()) {
+            throw Options.invalid(
+                    option,
+                    input,
+                    refused.stream().map(DeadLetter::reason).collect(Collectors.joining("; ")));
         }
         for (Map.Entry<Schema, List<Path>> group : groups.entrySet()) {
             List<String> dropped = ImageParquet.droppedColumns(group.getKey());
@@ -144,6 +161,6 @@ final class JobPaths {
         if (groups.size() > 1) {
             LOG.info("Input Parquet files have {} different schemas", groups.size());
         }
-        return groups;
+        return new ParquetInputs(groups, refused);
     }
 }

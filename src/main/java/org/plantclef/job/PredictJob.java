@@ -5,10 +5,8 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import javax.annotation.Nullable;
-import org.apache.avro.Schema;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -44,6 +42,7 @@ import org.plantclef.io.ImageFileFilter;
 import org.plantclef.io.ImageParquet;
 import org.plantclef.io.ImageSources;
 import org.plantclef.io.KafkaIo;
+import org.plantclef.io.ParquetInputs;
 import org.plantclef.io.Predictions;
 import org.plantclef.io.Submission;
 import org.plantclef.io.UriAllowList;
@@ -118,7 +117,7 @@ public final class PredictJob {
             long plotTimeoutMillis,
             long maxPixels,
             long maxFileBytes,
-            Map<Schema, List<Path>> parquetInputs,
+            ParquetInputs parquetInputs,
             @Nullable String truth) {
 
         public boolean streaming() {
@@ -234,7 +233,7 @@ public final class PredictJob {
                                 + ": without --output the dead letters need a topic (or"
                                 + " --dead-letters DIR)");
             }
-            Map<Schema, List<Path>> parquetInputs = Map.of();
+            ParquetInputs parquetInputs = ParquetInputs.none();
             Path source = null;
             if (input != null) {
                 Path inputPath = new Path(input);
@@ -647,8 +646,20 @@ public final class PredictJob {
             Duration elapsed,
             @Nullable Evaluation evaluation) {}
 
-    /** The prediction part on a given stream of plot photos. */
-    public DeadLetters.Split<PlotPrediction> transform(DataStream<ImageRecord> images) {
+    /**
+     * The prediction part on a given stream of plot photos. A bounded run scores one photo per plot
+     * (the others are dead letters); a streaming one scores every upload, a new photo of a plot
+     * being a new prediction for it.
+     */
+    public DeadLetters.Split<PlotPrediction> transform(DataStream<ImageRecord> input) {
+        DataStream<ImageRecord> images = input;
+        DataStream<DeadLetter> duplicates = null;
+        if (!settings.streaming()) {
+            DeadLetters.Split<ImageRecord> distinct =
+                    DistinctImages.of(input, TileFunction::plotIdOf, "plot id");
+            images = distinct.records();
+            duplicates = distinct.deadLetters();
+        }
         Strategy strategy = settings.strategy();
         int[] grids = strategy.grids();
         SingleOutputStreamOperator<TileRecord> tiles =
@@ -682,6 +693,9 @@ public final class PredictJob {
                         .union(
                                 embedded.getSideOutput(DeadLetters.TAG),
                                 predictions.getSideOutput(DeadLetters.TAG));
+        if (duplicates != null) {
+            letters = letters.union(duplicates);
+        }
         return new DeadLetters.Split<>(predictions, letters);
     }
 

@@ -16,9 +16,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.parquet.avro.AvroParquetWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,17 +43,7 @@ class ForeignParquetITCase {
     }
 
     private static void write(Path file, Schema schema, List<GenericRecord> rows) throws Exception {
-        try (ParquetWriter<GenericRecord> writer =
-                AvroParquetWriter.<GenericRecord>builder(
-                                HadoopOutputFile.fromPath(
-                                        new org.apache.hadoop.fs.Path(file.toUri()),
-                                        new org.apache.hadoop.conf.Configuration()))
-                        .withSchema(schema)
-                        .build()) {
-            for (GenericRecord row : rows) {
-                writer.write(row);
-            }
-        }
+        Fixtures.parquet(file, schema, rows);
     }
 
     private static GenericRecord row(Schema schema, String name, byte[] data, Number species) {

@@ -19,6 +19,7 @@ import org.plantclef.image.ImageDecoder;
 import org.plantclef.image.Interpolation;
 import org.plantclef.io.DeadLetters;
 import org.plantclef.io.ImageParquet;
+import org.plantclef.io.ParquetInputs;
 import org.plantclef.record.DeadLetter;
 import org.plantclef.record.ImageRecord;
 import org.plantclef.record.MetadataRow;
@@ -44,7 +45,7 @@ class IngestPipelineITCase {
                 1 << 20,
                 "memory",
                 false,
-                Map.of(),
+                ParquetInputs.none(),
                 ImageParquet.schema(List.of()));
     }
 

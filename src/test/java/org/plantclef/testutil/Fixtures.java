@@ -5,6 +5,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.plantclef.image.ImageEncoder;
 import org.plantclef.image.RgbImage;
 
@@ -31,6 +37,24 @@ public final class Fixtures {
 
     public static Path writeText(Path file, String text) throws IOException {
         return write(file, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Writes {@code rows} to a new Parquet file through parquet-avro, as Spark-era tools do. */
+    public static Path parquet(Path file, Schema schema, List<GenericRecord> rows)
+            throws IOException {
+        Files.createDirectories(file.getParent());
+        try (ParquetWriter<GenericRecord> writer =
+                AvroParquetWriter.<GenericRecord>builder(
+                                HadoopOutputFile.fromPath(
+                                        new org.apache.hadoop.fs.Path(file.toUri()),
+                                        new org.apache.hadoop.conf.Configuration()))
+                        .withSchema(schema)
+                        .build()) {
+            for (GenericRecord row : rows) {
+                writer.write(row);
+            }
+        }
+        return file;
     }
 
     /** The first half of a valid JPEG: a truncated download. */

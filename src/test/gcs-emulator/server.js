@@ -366,6 +366,41 @@ function loopback(method, urlPath, headers, body) {
   });
 }
 
+// ---- fault injection (tests of retries and timeouts) ----
+// POST /_faults {"match": "part of the decoded path", "mode": "error"|"hang", "status": 503,
+// "times": N (-1 = always)} adds a rule; DELETE /_faults clears them; GET /_faults lists them
+// with "hits", how many requests each has failed. The first rule matching a request whose
+// decoded path contains "match" and with tries left fails it: "error" answers `status` with a
+// JSON-API error body, "hang" accepts the request and never answers (the socket is closed when
+// the server stops).
+let faults = [];
+const hanging = new Set();
+async function faultRoute(req, res, p) {
+  if (req.method === "POST") {
+    const rule = parseJson(await readBody(req));
+    if (typeof rule.match !== "string" || !["error", "hang"].includes(rule.mode)) {
+      return sendError(res, 400, 'need {"match": string, "mode": "error"|"hang"}');
+    }
+    faults.push({ match: rule.match, mode: rule.mode, status: rule.status || 503, times: rule.times ?? -1, hits: 0 });
+    return sendJson(res, 200, { faults });
+  }
+  if (req.method === "DELETE") { faults = []; return sendJson(res, 200, { faults }); }
+  return sendJson(res, 200, { faults });
+}
+function injectFault(req, res, p) {
+  const rule = faults.find((f) => f.times !== 0 && p.includes(f.match));
+  if (!rule) return false;
+  if (rule.times > 0) rule.times--;
+  rule.hits++;
+  if (rule.mode === "hang") {
+    hanging.add(res);
+    res.on("close", () => hanging.delete(res));
+  } else {
+    sendError(res, rule.status, `injected fault for ${p}`, "backendError");
+  }
+  return true;
+}
+
 // ---- routing: wrapper routes first, everything else goes to the Firebase app ----
 let firebaseApp;
 async function route(req, res) {
@@ -374,6 +409,8 @@ async function route(req, res) {
   const p = url.pathname;
   const method = req.method;
   let m;
+  if (p === "/_faults") return faultRoute(req, res, p);
+  if (faults.length && injectFault(req, res, decodeURIComponent(p))) return;
   if (/^\/(internal|v0)(\/|$)/.test(p)) return sendError(res, 404, "not available in this emulator", "notFound");
   if (p === "/storage/v1/b" || p === "/b") {
     if (method === "POST") return createBucket(req, res);

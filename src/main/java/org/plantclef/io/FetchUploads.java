@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.core.fs.FileStatus;
@@ -140,6 +141,7 @@ public final class FetchUploads extends ProcessFunction<String, ImageRecord> {
         if (bucket == null || bucket.isEmpty() || object.isEmpty()) {
             throw new BadUpload("bad URI " + uri + ": need gs://bucket/object");
         }
+        long start = System.nanoTime();
         try {
             return gcs.read(bucket, object, maxBytes);
         } catch (GcsClient.NotFound e) {
@@ -147,7 +149,14 @@ public final class FetchUploads extends ProcessFunction<String, ImageRecord> {
         } catch (GcsClient.TooLarge e) {
             throw new BadUpload(uri + " " + e.getMessage());
         } catch (IOException e) {
-            throw new BadUpload("cannot read " + uri + " after " + attempts + " attempts: " + e);
+            throw new BadUpload(
+                    String.format(
+                            Locale.ROOT,
+                            "cannot read %s after %d attempts in %.1f s: %s",
+                            uri,
+                            attempts,
+                            (System.nanoTime() - start) / 1e9,
+                            e.getMessage()));
         }
     }
 

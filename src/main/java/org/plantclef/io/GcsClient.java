@@ -2,6 +2,7 @@ package org.plantclef.io;
 
 import com.google.api.gax.retrying.RetrySettings;
 import com.google.cloud.NoCredentials;
+import com.google.cloud.http.HttpTransportOptions;
 import com.google.cloud.storage.Blob;
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.Storage;
@@ -9,6 +10,7 @@ import com.google.cloud.storage.StorageException;
 import com.google.cloud.storage.StorageOptions;
 import java.io.IOException;
 import java.io.Serializable;
+import java.time.Duration;
 import javax.annotation.Nullable;
 
 /**
@@ -24,8 +26,10 @@ public final class GcsClient implements AutoCloseable {
      * @param endpoint {@code http://127.0.0.1:PORT} of an emulator, or null for Google's service
      *     with the application default credentials
      * @param projectId the project id (the client wants one even for reads)
+     * @param timeoutMillis connect and read timeout of each request
      */
-    public record Settings(@Nullable String endpoint, String projectId) implements Serializable {}
+    public record Settings(@Nullable String endpoint, String projectId, long timeoutMillis)
+            implements Serializable {}
 
     /** The object does not exist. */
     public static final class NotFound extends IOException {
@@ -51,14 +55,32 @@ public final class GcsClient implements AutoCloseable {
         this.storage = storage;
     }
 
-    /** A client; {@code attempts} is the most tries per call. */
+    /**
+     * A client; {@code attempts} is the most tries per call, each request bounded by the settings'
+     * timeout, so that a service that stops answering costs a bounded time, never a hang.
+     */
     public static GcsClient open(Settings settings, int attempts) {
+        int tries = Math.max(1, attempts);
+        Duration timeout = Duration.ofMillis(settings.timeoutMillis());
         RetrySettings retry =
                 StorageOptions.getDefaultRetrySettings().toBuilder()
-                        .setMaxAttempts(Math.max(1, attempts))
+                        .setMaxAttempts(tries)
+                        .setInitialRpcTimeoutDuration(timeout)
+                        .setMaxRpcTimeoutDuration(timeout)
+                        // Room for every try plus the back-off between them (1 s, doubling).
+                        .setTotalTimeoutDuration(
+                                timeout.multipliedBy(tries).plus(Duration.ofMinutes(1)))
                         .build();
+        int millis = (int) Math.min(Integer.MAX_VALUE, settings.timeoutMillis());
         StorageOptions.Builder builder =
-                StorageOptions.http().setProjectId(settings.projectId()).setRetrySettings(retry);
+                StorageOptions.http()
+                        .setProjectId(settings.projectId())
+                        .setRetrySettings(retry)
+                        .setTransportOptions(
+                                HttpTransportOptions.newBuilder()
+                                        .setConnectTimeout(millis)
+                                        .setReadTimeout(millis)
+                                        .build());
         if (settings.endpoint() != null) {
             builder.setHost(settings.endpoint()).setCredentials(NoCredentials.getInstance());
         }
@@ -85,7 +107,9 @@ public final class GcsClient implements AutoCloseable {
             if (e.getCode() == 404) {
                 throw new NotFound("gs://" + bucket + "/" + object);
             }
-            throw new IOException(e.getMessage(), e);
+            // Code 0: no HTTP answer (timeout, refused or reset connection).
+            String what = e.getCode() > 0 ? "HTTP " + e.getCode() : "no answer";
+            throw new IOException(what + ": " + e.getMessage(), e);
         }
     }
 

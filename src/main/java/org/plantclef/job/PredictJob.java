@@ -105,6 +105,7 @@ public final class PredictJob {
             @Nullable String kafkaOut,
             @Nullable String kafkaDeadLetters,
             GcsClient.Settings gcs,
+            int fetchAttempts,
             @Nullable UriAllowList allowedUris,
             long checkpointIntervalMillis,
             @Nullable String output,
@@ -279,6 +280,7 @@ public final class PredictJob {
                     kafkaOut,
                     kafkaDeadLetters,
                     gcs(conf),
+                    fetchAttempts(conf),
                     allowedUris(conf, kafkaIn),
                     checkpointInterval,
                     output,
@@ -385,6 +387,14 @@ public final class PredictJob {
             }
         }
 
+        private static int fetchAttempts(Configuration conf) {
+            int attempts = Options.get(conf, PredictOptions.FETCH_ATTEMPTS);
+            if (attempts < 1 || attempts > 100) {
+                throw Options.invalid(PredictOptions.FETCH_ATTEMPTS, attempts, "must be in 1..100");
+            }
+            return attempts;
+        }
+
         private static GcsClient.Settings gcs(Configuration conf) {
             String endpoint = blankToNull(Options.get(conf, PredictOptions.GCS_ENDPOINT));
             if (endpoint != null
@@ -399,8 +409,14 @@ public final class PredictJob {
             if (project == null) {
                 project = blankToNull(System.getProperty("GOOGLE_CLOUD_PROJECT"));
             }
+            Duration timeout = Options.get(conf, PredictOptions.FETCH_TIMEOUT);
+            if (timeout.toMillis() < 1 || timeout.toMillis() > Integer.MAX_VALUE) {
+                throw Options.invalid(
+                        PredictOptions.FETCH_TIMEOUT, timeout, "must be 1 ms to 24 days");
+            }
             // Reads do not bill the client's project; the client only insists on having one.
-            return new GcsClient.Settings(endpoint, project == null ? "plantclef" : project);
+            return new GcsClient.Settings(
+                    endpoint, project == null ? "plantclef" : project, timeout.toMillis());
         }
 
         @Nullable
@@ -770,7 +786,7 @@ public final class PredictJob {
                             .process(
                                     new FetchUploads(
                                             settings.maxFileBytes(),
-                                            3,
+                                            settings.fetchAttempts(),
                                             500,
                                             settings.gcs(),
                                             settings.allowedUris()))

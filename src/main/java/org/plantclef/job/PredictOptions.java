@@ -127,6 +127,24 @@ public final class PredictOptions {
                             "--kafka-in: the Cloud Storage project id. Default:"
                                     + " $GOOGLE_CLOUD_PROJECT.");
 
+    public static final ConfigOption<Integer> FETCH_ATTEMPTS =
+            key("predict.fetch-attempts")
+                    .intType()
+                    .defaultValue(3)
+                    .withDescription(
+                            "--kafka-in: tries per uploaded object on transient errors (5xx, 429,"
+                                    + " timeouts, connection failures), with exponential back-off;"
+                                    + " then the event is a dead letter.");
+
+    public static final ConfigOption<Duration> FETCH_TIMEOUT =
+            key("predict.fetch-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription(
+                            "--kafka-in: connect and read timeout of each gs:// request; a"
+                                    + " storage service that stops answering costs at most"
+                                    + " --fetch-attempts times this per event.");
+
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
             key("predict.checkpoint-interval")
                     .durationType()
@@ -335,6 +353,8 @@ public final class PredictOptions {
                     KAFKA_TRANSACTION_TIMEOUT,
                     GCS_ENDPOINT,
                     GCS_PROJECT,
+                    FETCH_ATTEMPTS,
+                    FETCH_TIMEOUT,
                     CHECKPOINT_INTERVAL,
                     OUTPUT,
                     MODEL,

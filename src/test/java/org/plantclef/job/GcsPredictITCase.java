@@ -2,6 +2,7 @@ package org.plantclef.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.fs.FileSystem;
@@ -122,6 +124,71 @@ class GcsPredictITCase {
         for (ConsumerRecord<String, String> r : records) {
             assertThat(JSON.readTree(r.value()).path("species_ids").size()).isPositive();
         }
+    }
+
+    @Test
+    void storageErrorsAreRetriedThenDeadLetteredAndAServiceThatStopsAnsweringTimesOut()
+            throws Exception {
+        kafka.createTopics("faulty-uploads", "faulty-predictions", "faulty-dead-letters");
+        String[] objects = {"flaky", "down", "hang", "fine"};
+        for (int i = 0; i < objects.length; i++) {
+            gcs.upload("plots", "faulty/" + objects[i] + "/" + plot(i) + ".jpg", photo(i));
+        }
+        // Two 503s then service; 503 for good; no answer at all.
+        gcs.fault("faulty/flaky/", "error", 503, 2);
+        gcs.fault("faulty/down/", "error", 503, -1);
+        gcs.fault("faulty/hang/", "hang", 0, -1);
+        Configuration conf = streaming("faulty-predictions", "faulty-dead-letters");
+        conf.set(PredictOptions.KAFKA_IN, "faulty-uploads");
+        conf.set(PredictOptions.KAFKA_GROUP, "faulty-it");
+        conf.set(PredictOptions.KAFKA_ALLOWED_URIS, "gs://plots/faulty/");
+        conf.set(PredictOptions.GCS_ENDPOINT, gcs.endpoint());
+        conf.set(PredictOptions.GCS_PROJECT, GcsEmulator.PROJECT);
+        conf.set(PredictOptions.FETCH_ATTEMPTS, 3);
+        conf.set(PredictOptions.FETCH_TIMEOUT, Duration.ofSeconds(1));
+        for (int i = 0; i < objects.length; i++) {
+            kafka.send(
+                    "faulty-uploads",
+                    plot(i),
+                    "{\"uri\": \"gs://plots/faulty/" + objects[i] + "/" + plot(i) + ".jpg\"}");
+        }
+        long start = System.nanoTime();
+        JobClient job = start(conf);
+        List<ConsumerRecord<String, String>> predictions;
+        List<ConsumerRecord<String, String>> letters;
+        int[] hits = new int[3];
+        try {
+            predictions = kafka.readCommitted("faulty-predictions", 2, WAIT);
+            letters = kafka.readCommitted("faulty-dead-letters", 2, WAIT);
+            assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+            for (int i = 0; i < 3; i++) {
+                hits[i] = gcs.faultHits("faulty/" + objects[i] + "/");
+            }
+        } finally {
+            job.cancel().get();
+            gcs.clearFaults();
+        }
+        System.out.printf(
+                "GCS faults: 2 plots scored and 2 dead letters %.1f s after the job started%n",
+                (System.nanoTime() - start) / 1e9);
+        assertThat(countByKey(predictions))
+                .containsOnlyKeys(plot(0), plot(3))
+                .allSatisfy((plot, n) -> assertThat(n).isEqualTo(1));
+        Map<String, String> reasons = new HashMap<>();
+        for (ConsumerRecord<String, String> letter : letters) {
+            JsonNode value = JSON.readTree(letter.value());
+            reasons.put(value.path("source").asText(), value.path("reason").asText());
+        }
+        String down = "gs://plots/faulty/down/" + plot(1) + ".jpg";
+        String hang = "gs://plots/faulty/hang/" + plot(2) + ".jpg";
+        assertThat(reasons).containsOnlyKeys(down, hang);
+        assertThat(reasons.get(down))
+                .startsWith("cannot read " + down + " after 3 attempts")
+                .contains("HTTP 503");
+        assertThat(reasons.get(hang)).startsWith("cannot read " + hang + " after 3 attempts");
+        System.out.println("GCS faults: dead letters " + reasons.values());
+        // Requests failed: the flaky object's 2, then 3 tries of each of the others.
+        assertThat(hits).containsExactly(2, 3, 3);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package org.plantclef.testutil;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.BlobInfo;
 import com.google.cloud.storage.BucketInfo;
@@ -7,6 +9,10 @@ import com.google.cloud.storage.Storage;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +37,7 @@ public final class GcsEmulator implements AutoCloseable {
     private GcsEmulator(Process process, String endpoint) {
         this.process = process;
         this.endpoint = endpoint;
-        this.client = GcsClient.open(new GcsClient.Settings(endpoint, PROJECT), 3);
+        this.client = GcsClient.open(new GcsClient.Settings(endpoint, PROJECT, 30_000), 3);
     }
 
     public static GcsEmulator start() throws Exception {
@@ -104,6 +110,49 @@ public final class GcsEmulator implements AutoCloseable {
 
     public void upload(String bucket, String object, byte[] data) {
         storage().create(BlobInfo.newBuilder(BlobId.of(bucket, object)).build(), data);
+    }
+
+    /**
+     * Makes the next {@code times} requests (-1: all) whose path contains {@code match} fail:
+     * {@code mode} "error" answers {@code status}, "hang" never answers.
+     */
+    public void fault(String match, String mode, int status, int times) throws Exception {
+        String rule =
+                String.format(
+                        "{\"match\": \"%s\", \"mode\": \"%s\", \"status\": %d, \"times\": %d}",
+                        match, mode, status, times);
+        control("POST", HttpRequest.BodyPublishers.ofString(rule));
+    }
+
+    /** How many requests the fault rules for {@code match} have failed so far. */
+    public int faultHits(String match) throws Exception {
+        JsonNode faults = new ObjectMapper().readTree(control("GET", null)).path("faults");
+        int hits = 0;
+        for (JsonNode rule : faults) {
+            if (rule.path("match").asText().equals(match)) {
+                hits += rule.path("hits").asInt();
+            }
+        }
+        return hits;
+    }
+
+    /** Removes every fault rule. */
+    public void clearFaults() throws Exception {
+        control("DELETE", null);
+    }
+
+    private String control(String method, HttpRequest.BodyPublisher body) throws Exception {
+        HttpRequest request =
+                HttpRequest.newBuilder(URI.create(endpoint + "/_faults"))
+                        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body)
+                        .header("Content-Type", "application/json")
+                        .build();
+        HttpResponse<String> response =
+                HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("fault control: " + response.body());
+        }
+        return response.body();
     }
 
     /** The options that point Flink's gs:// plugin at this emulator. */

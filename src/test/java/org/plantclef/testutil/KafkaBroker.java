@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import kafka.server.BrokerServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -110,6 +111,25 @@ public final class KafkaBroker implements AutoCloseable {
             consumer.poll(Duration.ofMillis(500)).forEach(out::add);
         }
         return out;
+    }
+
+    /**
+     * Stops the broker (the node's controller keeps running), as a crashed or restarted broker
+     * would be: clients see connections refused until {@link #startBroker()}.
+     */
+    public void stopBroker() {
+        for (BrokerServer broker : cluster.brokers().values()) {
+            broker.shutdown();
+            broker.awaitShutdown();
+        }
+    }
+
+    /** Starts the stopped broker again, on the same port and with the same log directories. */
+    public void startBroker() throws Exception {
+        for (BrokerServer broker : cluster.brokers().values()) {
+            broker.startup();
+        }
+        cluster.waitForReadyBrokers();
     }
 
     @Override

@@ -77,6 +77,20 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
+    /** Sends every (key, value) pair of {@code records} with one producer, in order. */
+    public void sendAll(String topic, List<String[]> records) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            for (String[] record : records) {
+                producer.send(new ProducerRecord<>(topic, record[0], record[1]));
+            }
+            producer.flush();
+        }
+    }
+
     public void send(String topic, String key, String value) throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());

@@ -14,6 +14,7 @@ import org.plantclef.embed.Device;
 import org.plantclef.embed.EmbedderFactory;
 import org.plantclef.embed.EmbedderSpec;
 import org.plantclef.embed.ImageAdapter;
+import org.plantclef.embed.ModelProbe;
 import org.plantclef.embed.TileAdapter;
 import org.plantclef.embed.TileFunction;
 import org.plantclef.io.DeadLetters;
@@ -134,6 +135,14 @@ public final class EmbedJob {
                             threads,
                             dct,
                             Options.get(conf, EmbedOptions.CACHE_DIR));
+            if (Options.get(conf, EmbedOptions.CHECK_MODEL)) {
+                try {
+                    ModelProbe.of(spec);
+                } catch (IllegalArgumentException e) {
+                    throw Options.invalid(
+                            EmbedOptions.MODEL, model, "not a usable model: " + e.getMessage());
+                }
+            }
             return new Settings(
                     input,
                     output,

@@ -71,6 +71,15 @@ public final class EmbedOptions {
                             "Also write dct_embedding: the top-left 8x8 coefficients of the 2-D"
                                     + " DCT-II of the token matrix.");
 
+    public static final ConfigOption<Boolean> CHECK_MODEL =
+            key("embed.check-model")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Load the model at start and run one blank image through it: a"
+                                    + " corrupt or wrong model (or --dct with a model that returns"
+                                    + " no tokens) fails at once naming the file.");
+
     public static final ConfigOption<Integer> GRID =
             key("embed.grid")
                     .intType()
@@ -125,6 +134,7 @@ public final class EmbedOptions {
                     DEVICE,
                     THREADS,
                     DCT,
+                    CHECK_MODEL,
                     GRID,
                     MAX_WAIT,
                     MAX_PIXELS,

@@ -152,6 +152,28 @@ class EmbedJobITCase {
     }
 
     @Test
+    void corruptOrUnfitModelsFailAtStartNamingTheFile() throws Exception {
+        Path plots = tmp.resolve("plots");
+        Fixtures.write(plots.resolve("p.jpg"), Fixtures.jpeg(30, 30, 0));
+        Path images = ingest(plots, 0);
+        Path corrupt = Fixtures.write(tmp.resolve("corrupt.pt"), Fixtures.truncatedJpeg());
+        Configuration conf = embedConf(images, tmp.resolve("out"));
+        conf.set(EmbedOptions.MODEL, corrupt.toString());
+        assertThatThrownBy(() -> EmbedJob.Settings.from(conf))
+                .isInstanceOf(IllegalConfigurationException.class)
+                .hasMessageContaining("--model (embed.model)")
+                .hasMessageContaining(corrupt.toString())
+                .hasMessageContaining("not a usable model");
+        // DCT features need the token matrix; this model returns only the CLS vector.
+        Configuration dct = embedConf(images, tmp.resolve("out"));
+        dct.set(EmbedOptions.MODEL, TinyModels.clsOnly().toString());
+        assertThatThrownBy(() -> EmbedJob.Settings.from(dct))
+                .isInstanceOf(IllegalConfigurationException.class)
+                .hasMessageContaining(TinyModels.clsOnly().toString())
+                .hasMessageContaining("need a model that returns the token matrix");
+    }
+
+    @Test
     void missingModelIsAConfigurationError() throws Exception {
         Path plots = tmp.resolve("plots");
         Fixtures.write(plots.resolve("p.jpg"), Fixtures.jpeg(30, 30, 0));

@@ -26,13 +26,19 @@ public final class DeadLetters {
     /** A stream of records and the dead letters produced while making them. */
     public record Split<T>(DataStream<T> records, DataStream<DeadLetter> deadLetters) {}
 
-    /** One JSON object: {@code {"source":..,"stage":..,"reason":..,"time":"ISO-8601"}}. */
+    /**
+     * One JSON object: {@code {"source":..,"stage":..,"reason":..,"time":"ISO-8601"}}, with {@code
+     * "payload"} (the refused upload event, to replay it) when there is one.
+     */
     public static String toJson(DeadLetter letter) {
         ObjectNode node = JsonHolder.MAPPER.createObjectNode();
         node.put("source", letter.source());
         node.put("stage", letter.stage());
         node.put("reason", letter.reason());
         node.put("time", Instant.ofEpochMilli(letter.timestampMillis()).toString());
+        if (letter.payload() != null) {
+            node.put("payload", letter.payload());
+        }
         try {
             return JsonHolder.MAPPER.writeValueAsString(node);
         } catch (JsonProcessingException e) {

@@ -31,6 +31,9 @@ public final class FetchUploads extends ProcessFunction<String, ImageRecord> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(FetchUploads.class);
 
+    /** Longest event kept in its dead letter for replay. */
+    static final int MAX_PAYLOAD_CHARS = 64 * 1024;
+
     private final long maxBytes;
     private final int attempts;
     private final long backoffMillis;
@@ -114,7 +117,10 @@ public final class FetchUploads extends ProcessFunction<String, ImageRecord> {
             byte[] data = "gs".equals(path.toUri().getScheme()) ? readGcs(path) : read(path);
             out.collect(new ImageRecord(name, uri, null, plotId, data, Map.of()));
         } catch (BadUpload e) {
-            ctx.output(DeadLetters.TAG, DeadLetter.of(source, "fetch", e.getMessage()));
+            // The event itself rides along so that it can be replayed as it was, unless it is
+            // too large to be an upload event at all.
+            String payload = event.length() <= MAX_PAYLOAD_CHARS ? event : null;
+            ctx.output(DeadLetters.TAG, DeadLetter.of(source, "fetch", e.getMessage(), payload));
         }
     }
 

@@ -69,8 +69,12 @@ class RecordTypesTest {
         assertThat(tileCopy.tilesInPlot()).isEqualTo(9);
         assertThat(tileCopy.rgb()).containsExactly(9, 8, 7, 6, 5, 4);
 
-        DeadLetter letter = new DeadLetter("f.jpg", "decode", "corrupt JPEG", 123L);
+        DeadLetter letter = new DeadLetter("f.jpg", "decode", "corrupt JPEG", 123L, null);
         assertThat(roundTrip(letter, DeadLetter.class)).isEqualTo(letter);
+        DeadLetter event =
+                new DeadLetter(
+                        "gs://b/x.jpg", "fetch", "HTTP 503", 124L, "{\"uri\": \"gs://b/x.jpg\"}");
+        assertThat(roundTrip(event, DeadLetter.class)).isEqualTo(event);
     }
 
     private static <T> T roundTrip(T value, Class<T> type) throws Exception {

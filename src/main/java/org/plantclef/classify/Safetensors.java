@@ -115,6 +115,15 @@ public final class Safetensors {
         return out;
     }
 
+    /** The string metadata of a file; only its header is read. */
+    public static Map<String, String> metadata(Path file) throws IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            parse(new ChannelSource(channel, file), out);
+        }
+        return out;
+    }
+
     /** Largest header read: the reference implementation's limit. */
     static final long MAX_HEADER_BYTES = 100_000_000L;
 

@@ -19,6 +19,47 @@ public final class Resizer {
     }
 
     /**
+     * A {@code inH}×{@code inW} grid of {@code channels}-float vectors (row-major, channels last)
+     * resized to {@code outH}×{@code outW} in float, width first then height: PyTorch's {@code
+     * F.interpolate(mode="bicubic", antialias=True)} with {@link Interpolation#BICUBIC}, which timm
+     * uses to resample a ViT's position embedding.
+     */
+    public static float[] resampleChannelsLast(
+            float[] in, int inH, int inW, int channels, int outH, int outW, Interpolation mode) {
+        if ((long) inH * inW * channels != in.length) {
+            throw new IllegalArgumentException(
+                    in.length + " floats are not " + inH + "x" + inW + "x" + channels);
+        }
+        Weights horizontal = Weights.of(inW, outW, mode, 0, outW);
+        Weights vertical = Weights.of(inH, outH, mode, 0, outH);
+        float[] mid = new float[inH * outW * channels];
+        for (int y = 0; y < inH; y++) {
+            for (int x = 0; x < outW; x++) {
+                int out = (y * outW + x) * channels;
+                for (int k = 0; k < horizontal.length[x]; k++) {
+                    float weight = horizontal.weights[x * horizontal.stride + k];
+                    int src = (y * inW + horizontal.start[x] + k) * channels;
+                    for (int c = 0; c < channels; c++) {
+                        mid[out + c] += weight * in[src + c];
+                    }
+                }
+            }
+        }
+        float[] result = new float[outH * outW * channels];
+        for (int y = 0; y < outH; y++) {
+            for (int k = 0; k < vertical.length[y]; k++) {
+                float weight = vertical.weights[y * vertical.stride + k];
+                int srcRow = (vertical.start[y] + k) * outW * channels;
+                int outRow = y * outW * channels;
+                for (int i = 0; i < outW * channels; i++) {
+                    result[outRow + i] += weight * mid[srcRow + i];
+                }
+            }
+        }
+        return result;
+    }
+
+    /**
      * The {@code cropW}×{@code cropH} window at ({@code cropX}, {@code cropY}) of {@code image}
      * resized to {@code width}×{@code height}: the same pixels as resizing and then cropping, but
      * only the window is computed (resize-then-centre-crop wastes a quarter of the work on a 4:3

@@ -22,6 +22,21 @@ public final class TinyModels {
         return resource("/models/tiny-dinov2-cls/tiny-dinov2-cls.pt");
     }
 
+    /** timm's vit_*_reg4_dinov2 at a tiny size, as a safetensors checkpoint (F32). */
+    public static Path vit() {
+        return resource("/models/tiny-vit-reg4/tiny-vit-reg4.safetensors");
+    }
+
+    /** The same checkpoint with its weights in F16 or BF16 ({@code "f16"}, {@code "bf16"}). */
+    public static Path vit(String halfType) {
+        return resource("/models/tiny-vit-reg4/tiny-vit-reg4-" + halfType + ".safetensors");
+    }
+
+    /** The same weights as TorchScript (returns tokens). */
+    public static Path vitTorchScript() {
+        return resource("/models/tiny-vit-reg4/tiny-vit-reg4.pt");
+    }
+
     public static EmbedderSpec spec(Path model, int size, int batch, boolean dct) {
         return new EmbedderSpec(model.toString(), size, batch, Device.CPU, 1, dct, null);
     }

@@ -1,0 +1,146 @@
+package org.plantclef.embed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.plantclef.classify.Safetensors;
+
+/**
+ * The native (DJL blocks) timm vit_*_reg4_dinov2 against the outputs PyTorch gave for the same
+ * weights (notebooks/make_vit_fixtures.py), at the checkpoint's patch grid and at others (position
+ * embedding resampled), and against the TorchScript export of the same weights.
+ */
+class NativeVitTest {
+
+    private static final String DIR = "/models/tiny-vit-reg4/";
+
+    @BeforeAll
+    static void engine() {
+        DjlEnvironment.prepare(1, null);
+    }
+
+    private static float[] run(Path checkpoint, NativeVit.Output output, int size) {
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+            NativeVit vit = NativeVit.load(checkpoint, output, manager);
+            NDArray x =
+                    manager.create(TinyModels.formulaInput(2, size), new Shape(2, 3, size, size));
+            NDArray out =
+                    vit.forward(new ParameterStore(manager, false), new NDList(x), false)
+                            .singletonOrThrow();
+            assertThat(out.getShape().getShape())
+                    .containsExactly(vit.getOutputShapes(new Shape[] {x.getShape()})[0].getShape());
+            return out.toFloatArray();
+        }
+    }
+
+    private static void assertClose(String what, float[] actual, float[] expected) {
+        assertThat(actual).hasSameSizeAs(expected);
+        float worst = 0;
+        for (int i = 0; i < expected.length; i++) {
+            worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+        }
+        System.out.printf("%s: largest difference %.2e%n", what, worst);
+        assertThat(worst).as("largest difference").isLessThan(1e-4f);
+    }
+
+    @ParameterizedTest(name = "input {0}px")
+    @ValueSource(ints = {70, 98, 56}) // the checkpoint's 5x5 grid, 7x7 (up), 4x4 (down)
+    void tokensEqualPyTorchAtAnyGrid(int size) throws Exception {
+        float[] tokens = run(TinyModels.vit(), NativeVit.Output.TOKENS, size);
+        assertClose(
+                "tokens " + size + "px",
+                tokens,
+                PreprocessorTest.floats(DIR + "expected-tokens-" + size + ".f32"));
+    }
+
+    @Test
+    void logitsOfTheHeadEqualPyTorch() throws Exception {
+        float[] logits = run(TinyModels.vit(), NativeVit.Output.LOGITS, 70);
+        assertThat(logits).hasSize(2 * 7);
+        assertClose("logits", logits, PreprocessorTest.floats(DIR + "expected-logits-70.f32"));
+    }
+
+    @ParameterizedTest(name = "{0} checkpoint")
+    @ValueSource(strings = {"f16", "bf16"})
+    void halfPrecisionCheckpointsAreWidened(String type) throws Exception {
+        float[] tokens = run(TinyModels.vit(type), NativeVit.Output.TOKENS, 70);
+        assertClose(
+                type, tokens, PreprocessorTest.floats(DIR + "expected-tokens-70-" + type + ".f32"));
+    }
+
+    @ParameterizedTest(name = "input {0}px")
+    @ValueSource(ints = {70, 98})
+    void equalsTheTorchScriptExportOfTheSameWeights(int size) {
+        float[] tokens = run(TinyModels.vit(), NativeVit.Output.TOKENS, size);
+        try (DjlEmbedder scripted =
+                DjlEmbedder.open(TinyModels.spec(TinyModels.vitTorchScript(), size, 2, false), 0)) {
+            assertClose(
+                    "vs TorchScript " + size + "px",
+                    tokens,
+                    scripted.run(TinyModels.formulaInput(2, size), 2, size).data());
+        }
+    }
+
+    @Test
+    void readsTheArchitectureFromTheTensors() throws Exception {
+        Map<String, Safetensors.Tensor> tensors = Safetensors.read(TinyModels.vit());
+        NativeVit.Config config = NativeVit.config(tensors, Safetensors.metadata(TinyModels.vit()));
+        assertThat(config).isEqualTo(new NativeVit.Config(32, 2, 2, 14, 5, 4, 128, true, 7));
+    }
+
+    @Test
+    void checkpointsOfAnotherShapeAreRefusedNamingWhatIsWrong() throws Exception {
+        Map<String, Safetensors.Tensor> tensors = new HashMap<>(Safetensors.read(TinyModels.vit()));
+        Map<String, String> metadata = Safetensors.metadata(TinyModels.vit());
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+            Map<String, Safetensors.Tensor> missing = new HashMap<>(tensors);
+            missing.remove("blocks.1.mlp.fc2.bias");
+            assertThatThrownBy(
+                            () -> NativeVit.of(missing, metadata, NativeVit.Output.TOKENS, manager))
+                    .hasMessage("missing tensor blocks.1.mlp.fc2.bias");
+            Map<String, Safetensors.Tensor> extra = new HashMap<>(tensors);
+            extra.put("blocks.0.attn.q_norm.weight", tensors.get("norm.weight"));
+            assertThatThrownBy(
+                            () -> NativeVit.of(extra, metadata, NativeVit.Output.TOKENS, manager))
+                    .hasMessageContaining("not part of a vit_*_reg4_dinov2")
+                    .hasMessageContaining("blocks.0.attn.q_norm.weight");
+            Map<String, Safetensors.Tensor> classPos = new HashMap<>(tensors);
+            classPos.put(
+                    "pos_embed",
+                    new Safetensors.Tensor(new long[] {1, 26, 32}, new float[26 * 32]));
+            assertThatThrownBy(
+                            () ->
+                                    NativeVit.of(
+                                            classPos, metadata, NativeVit.Output.TOKENS, manager))
+                    .hasMessageContaining("pos_embed has shape [1, 26, 32]");
+            Map<String, Safetensors.Tensor> noHead = new HashMap<>(tensors);
+            noHead.remove("head.weight");
+            noHead.remove("head.bias");
+            assertThatThrownBy(
+                            () -> NativeVit.of(noHead, metadata, NativeVit.Output.LOGITS, manager))
+                    .hasMessageContaining("no head");
+            Map<String, Safetensors.Tensor> wrongQkv = new HashMap<>(tensors);
+            wrongQkv.put(
+                    "blocks.0.attn.qkv.bias",
+                    new Safetensors.Tensor(new long[] {64}, new float[64]));
+            assertThatThrownBy(
+                            () ->
+                                    NativeVit.of(
+                                            wrongQkv, metadata, NativeVit.Output.TOKENS, manager))
+                    .hasMessage("blocks.0.attn.qkv.bias has shape (64), expected (96)");
+        }
+    }
+}

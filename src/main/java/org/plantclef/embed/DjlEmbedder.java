@@ -1,6 +1,7 @@
 package org.plantclef.embed;
 
 import ai.djl.MalformedModelException;
+import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
@@ -9,7 +10,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
-import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.TranslatorContext;
@@ -25,9 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A TorchScript DINOv2 on DJL's PyTorch engine. Owns one model and one predictor: open one per
- * thread (per Flink subtask) and close it. Batches are padded to the fixed batch size so the model
- * always sees one shape.
+ * A DINOv2 on DJL's PyTorch engine: a TorchScript file, or a timm safetensors checkpoint run as
+ * {@link NativeVit} blocks. Owns one model and one predictor: open one per thread (per Flink
+ * subtask) and close it. Batches are padded to the fixed batch size so the model always sees one
+ * shape.
  */
 public final class DjlEmbedder implements Embedder {
 
@@ -35,7 +36,7 @@ public final class DjlEmbedder implements Embedder {
 
     private final EmbedderSpec spec;
     private final Preprocessor preprocessor;
-    private final ZooModel<Batch, ModelOutput> model;
+    private final Model model;
     private final Predictor<Batch, ModelOutput> predictor;
     private final ai.djl.Device device;
     private Dct dct;
@@ -45,7 +46,7 @@ public final class DjlEmbedder implements Embedder {
 
     private DjlEmbedder(
             EmbedderSpec spec,
-            ZooModel<Batch, ModelOutput> model,
+            Model model,
             Predictor<Batch, ModelOutput> predictor,
             ai.djl.Device device) {
         this.spec = spec;
@@ -89,6 +90,27 @@ public final class DjlEmbedder implements Embedder {
                                     ? ai.djl.Device.gpu(Math.floorMod(gpuIndex, gpus))
                                     : ai.djl.Device.cpu();
         }
+        Model model =
+                spec.isCheckpoint() ? nativeModel(spec, file, device) : torchScript(file, device);
+        LOG.info(
+                "Loaded {} on {} (engine {} {}, {} GPU(s) visible, batch {}, input {}px)",
+                file,
+                device,
+                engine.getEngineName(),
+                engine.getVersion(),
+                gpus,
+                spec.batchSize(),
+                spec.imageSize());
+        try {
+            return new DjlEmbedder(spec, model, model.newPredictor(new RawTranslator()), device);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** A TorchScript file through DJL's model loading. */
+    private static Model torchScript(Path file, ai.djl.Device device) {
         String name = file.getFileName().toString();
         Criteria<Batch, ModelOutput> criteria =
                 Criteria.builder()
@@ -100,26 +122,26 @@ public final class DjlEmbedder implements Embedder {
                         .optDevice(device)
                         .optTranslator(new RawTranslator())
                         .build();
-        ZooModel<Batch, ModelOutput> model;
         try {
-            model = criteria.loadModel();
+            return criteria.loadModel();
         } catch (ModelNotFoundException | MalformedModelException e) {
             throw new IllegalArgumentException(
                     "cannot load model " + file + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read model " + file, e);
         }
-        LOG.info(
-                "Loaded {} on {} (engine {} {}, {} GPU(s) visible, batch {}, input {}px)",
-                file,
-                device,
-                engine.getEngineName(),
-                engine.getVersion(),
-                gpus,
-                spec.batchSize(),
-                spec.imageSize());
+    }
+
+    /** A safetensors checkpoint as {@link NativeVit} blocks, its weights on {@code device}. */
+    private static Model nativeModel(EmbedderSpec spec, Path file, ai.djl.Device device) {
+        Model model = Model.newInstance(file.getFileName().toString(), device, "PyTorch");
         try {
-            return new DjlEmbedder(spec, model, model.newPredictor(), device);
+            model.setBlock(
+                    NativeVit.load(
+                            file,
+                            spec.head() ? NativeVit.Output.LOGITS : NativeVit.Output.TOKENS,
+                            model.getNDManager()));
+            return model;
         } catch (RuntimeException e) {
             model.close();
             throw e;

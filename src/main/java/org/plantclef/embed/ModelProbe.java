@@ -26,7 +26,8 @@ public record ModelProbe(int dim, boolean dct) {
                         Device.CPU,
                         spec.threads(),
                         spec.dct(),
-                        spec.cacheDir());
+                        spec.cacheDir(),
+                        spec.head());
         try (DjlEmbedder embedder = DjlEmbedder.open(one, 0)) {
             List<Embedding> out =
                     embedder.embed(List.of(RgbImage.blank(spec.imageSize(), spec.imageSize())));

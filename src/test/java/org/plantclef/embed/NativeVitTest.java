@@ -11,12 +11,15 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.plantclef.classify.Safetensors;
+import org.plantclef.image.RgbImage;
+import org.plantclef.testutil.BadInputs;
 
 /**
  * The native (DJL blocks) timm vit_*_reg4_dinov2 against the outputs PyTorch gave for the same
@@ -92,6 +95,54 @@ class NativeVitTest {
                     tokens,
                     scripted.run(TinyModels.formulaInput(2, size), 2, size).data());
         }
+    }
+
+    @Test
+    void theEmbedderGivesTheSameEmbeddingsFromTheCheckpointAndFromTorchScript() {
+        List<RgbImage> images =
+                List.of(
+                        BadInputs.noise(90, 70, 1),
+                        BadInputs.noise(70, 70, 2),
+                        BadInputs.noise(200, 120, 3));
+        List<Embedding> fromCheckpoint;
+        List<Embedding> fromScript;
+        try (DjlEmbedder embedder =
+                DjlEmbedder.open(TinyModels.spec(TinyModels.vit(), 70, 2, true), 0)) {
+            fromCheckpoint = embedder.embed(images);
+        }
+        try (DjlEmbedder embedder =
+                DjlEmbedder.open(TinyModels.spec(TinyModels.vitTorchScript(), 70, 2, true), 0)) {
+            fromScript = embedder.embed(images);
+        }
+        for (int i = 0; i < images.size(); i++) {
+            assertClose("CLS of image " + i, fromCheckpoint.get(i).cls(), fromScript.get(i).cls());
+            assertClose("DCT of image " + i, fromCheckpoint.get(i).dct(), fromScript.get(i).dct());
+        }
+        assertThat(fromCheckpoint.get(0).cls()).hasSize(32);
+        assertThat(fromCheckpoint.get(0).dct()).hasSize(64);
+    }
+
+    @Test
+    void theEmbedderReturnsTheCheckpointsLogitsForTheHeadStrategy() throws Exception {
+        EmbedderSpec head =
+                new EmbedderSpec(
+                        TinyModels.vit().toString(),
+                        70,
+                        2,
+                        org.plantclef.embed.Device.CPU,
+                        1,
+                        false,
+                        null,
+                        true);
+        try (DjlEmbedder embedder = DjlEmbedder.open(head, 0)) {
+            ModelOutput out = embedder.run(TinyModels.formulaInput(2, 70), 2, 70);
+            assertThat(out.shape()).containsExactly(2, 7);
+            assertClose(
+                    "head logits",
+                    out.data(),
+                    PreprocessorTest.floats(DIR + "expected-logits-70.f32"));
+        }
+        assertThat(ModelProbe.of(head).dim()).isEqualTo(7);
     }
 
     @Test

@@ -31,7 +31,8 @@ public final class EmbedOptions {
                     .noDefaultValue()
                     .withDescription(
                             "TorchScript model file returning the token matrix [B,T,D] (CLS"
-                                    + " first) or CLS [B,D]. Required.");
+                                    + " first) or CLS [B,D], or a timm vit_*_reg4_dinov2"
+                                    + " checkpoint (.safetensors) run natively. Required.");
 
     public static final ConfigOption<Integer> IMAGE_SIZE =
             key("embed.image-size")

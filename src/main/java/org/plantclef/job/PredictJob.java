@@ -266,7 +266,10 @@ public final class PredictJob {
                             Options.get(conf, PredictOptions.DEVICE),
                             threads,
                             scorer.needsDct(),
-                            Options.get(conf, PredictOptions.CACHE_DIR));
+                            Options.get(conf, PredictOptions.CACHE_DIR),
+                            // A checkpoint carries its head: the head strategy runs it.
+                            Strategies.HEAD.equals(name)
+                                    && EmbedderSpec.isCheckpoint(modelFile.toString()));
             if (Options.get(conf, PredictOptions.CHECK_MODEL)) {
                 checkModel(spec, name, scoring, modelFile);
             }

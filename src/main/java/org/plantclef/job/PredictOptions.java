@@ -167,9 +167,11 @@ public final class PredictOptions {
                     .stringType()
                     .noDefaultValue()
                     .withDescription(
-                            "TorchScript model: the embedding model the classifier was trained on"
-                                    + " (tokens [B,T,D] or CLS [B,D]); for --strategy head, a"
-                                    + " model returning logits [B,C]. Required.");
+                            "The embedding model the classifier was trained on: TorchScript"
+                                    + " (.pt, returning tokens [B,T,D] or CLS [B,D]; for"
+                                    + " --strategy head, logits [B,C]) or a timm"
+                                    + " vit_*_reg4_dinov2 checkpoint (.safetensors, whose head"
+                                    + " --strategy head uses). Required.");
 
     public static final ConfigOption<String> CLASSIFIER =
             key("predict.classifier")

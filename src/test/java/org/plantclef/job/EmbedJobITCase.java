@@ -152,6 +152,46 @@ class EmbedJobITCase {
     }
 
     @Test
+    void aSafetensorsCheckpointEmbedsLikeTheTorchScriptOfTheSameWeights() throws Exception {
+        SyntheticDataset.Result data =
+                SyntheticDataset.generate(
+                        tmp.resolve("data"), new SyntheticDataset.Spec(3, 3, 0, 64, 96, 96, 2, 9));
+        Path images = ingest(data.layout().train(), 64);
+        Map<String, Map<String, float[]>> byModel = new HashMap<>();
+        for (Path model : List.of(TinyModels.vit(), TinyModels.vitTorchScript())) {
+            Path out = tmp.resolve("embeddings-" + model.getFileName());
+            Configuration conf = embedConf(images, out);
+            conf.set(EmbedOptions.MODEL, model.toString());
+            conf.set(EmbedOptions.IMAGE_SIZE, 70);
+            EmbedJob.Summary summary =
+                    new EmbedJob(EmbedJob.Settings.from(conf))
+                            .run(StreamExecutionEnvironment.getExecutionEnvironment());
+            assertThat(summary.embeddingsWritten()).isEqualTo(9);
+            Map<String, float[]> rows = new HashMap<>();
+            for (GenericRecord row : OutputFiles.parquetRows(out)) {
+                float[] cls = EmbeddingParquet.floats(row.get("cls_embedding"));
+                float[] dct = EmbeddingParquet.floats(row.get("dct_embedding"));
+                float[] both = java.util.Arrays.copyOf(cls, cls.length + dct.length);
+                System.arraycopy(dct, 0, both, cls.length, dct.length);
+                rows.put(row.get("image_name").toString(), both);
+            }
+            byModel.put(model.getFileName().toString(), rows);
+        }
+        Map<String, float[]> checkpoint = byModel.get("tiny-vit-reg4.safetensors");
+        Map<String, float[]> script = byModel.get("tiny-vit-reg4.pt");
+        assertThat(checkpoint).hasSize(9).containsOnlyKeys(script.keySet());
+        checkpoint.forEach(
+                (name, values) -> {
+                    assertThat(values).hasSize(32 + 64);
+                    for (int i = 0; i < values.length; i++) {
+                        assertThat(values[i])
+                                .as(name + " value " + i)
+                                .isCloseTo(script.get(name)[i], within(1e-4f));
+                    }
+                });
+    }
+
+    @Test
     void corruptOrUnfitModelsFailAtStartNamingTheFile() throws Exception {
         Path plots = tmp.resolve("plots");
         Fixtures.write(plots.resolve("p.jpg"), Fixtures.jpeg(30, 30, 0));

@@ -130,6 +130,39 @@ class PredictJobITCase {
     }
 
     @Test
+    void headStrategyRunsASafetensorsCheckpointsOwnHead() throws Exception {
+        // The tiny timm checkpoint has a 7-class head; its mapping names 7 species.
+        Path model = shared.resolve("checkpoint/model.safetensors");
+        Files.createDirectories(model.getParent());
+        Files.copy(TinyModels.vit(), model);
+        List<Long> ids = IntStream.range(0, 7).mapToObj(i -> 8_000_000L + i).toList();
+        Files.write(
+                model.resolveSibling("class_mapping.txt"),
+                ids.stream().map(String::valueOf).toList());
+        Path out = shared.resolve("checkpoint-head-out");
+        Configuration conf = conf(plots, out, "head");
+        conf.removeConfig(PredictOptions.CLASSIFIER);
+        conf.set(PredictOptions.MODEL, model.toString());
+        PredictJob.Summary s = predict(conf, 2);
+        assertThat(s.plotsPredicted()).isEqualTo(7);
+        var rows =
+                Submission.read(
+                        new org.apache.flink.core.fs.Path(out.resolve("submission.csv").toUri()));
+        Set<Long> predicted = new HashSet<>();
+        rows.values().forEach(predicted::addAll);
+        assertThat(predicted).isNotEmpty().allMatch(ids::contains);
+
+        // A mapping of another length than the head is refused at start.
+        Files.write(model.resolveSibling("class_mapping.txt"), List.of("1", "2", "3"));
+        Configuration wrong = conf(plots, shared.resolve("never"), "head");
+        wrong.removeConfig(PredictOptions.CLASSIFIER);
+        wrong.set(PredictOptions.MODEL, model.toString());
+        assertThatThrownBy(() -> PredictJob.Settings.from(wrong))
+                .hasMessageContaining("--class-mapping (predict.class-mapping)")
+                .hasMessageContaining("lists 3 classes but " + model + " returns 7 values");
+    }
+
+    @Test
     void headStrategyUsesTheModelsOwnOutputAndItsClassMapping() throws Exception {
         // The CLS-only tiny model returns 48 values per image: read as the logits of 48 classes.
         Path model = shared.resolve("head/model.pt");

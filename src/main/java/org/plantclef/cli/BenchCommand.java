@@ -31,6 +31,15 @@ final class BenchCommand implements JobCommand {
                     .noDefaultValue()
                     .withDescription("TorchScript model file to measure. Required unless --train.");
 
+    static final ConfigOption<String> VERSUS =
+            key("bench.versus")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "A second model to race --model against on the same tensors, e.g. a"
+                                    + " .safetensors checkpoint and its TorchScript export: prints"
+                                    + " both img/s and their ratio.");
+
     static final ConfigOption<Boolean> TRAIN =
             key("bench.train")
                     .booleanType()
@@ -116,6 +125,7 @@ final class BenchCommand implements JobCommand {
     public List<ConfigOption<?>> options() {
         return List.of(
                 MODEL,
+                VERSUS,
                 IMAGE_SIZE,
                 BATCH_SIZES,
                 DEVICE,
@@ -161,6 +171,13 @@ final class BenchCommand implements JobCommand {
                     "image size >= 14, batches >= 1, photos >= 1, width >= 96");
         }
 
+        String versus = Options.get(conf, VERSUS);
+        if (versus != null && !versus.isBlank()) {
+            if (!Files.isRegularFile(Path.of(versus))) {
+                throw Options.invalid(VERSUS, versus, "no such file");
+            }
+            return versus(conf, model, versus, size, batches, threads, seconds, out);
+        }
         List<byte[]> jpegs = photos(photos, width);
         long bytes = jpegs.stream().mapToLong(b -> b.length).sum();
         out.printf(
@@ -196,6 +213,54 @@ final class BenchCommand implements JobCommand {
                         row.fullImagesPerSecond(),
                         row.ratio(),
                         row.preprocessMillis());
+            }
+        }
+        return 0;
+    }
+
+    /** Two models' bare img/s on the same tensors, alternately, per batch size. */
+    private static int versus(
+            Configuration conf,
+            String model,
+            String other,
+            int size,
+            List<Integer> batches,
+            int threads,
+            double seconds,
+            PrintStream out) {
+        String a = Path.of(model).getFileName().toString();
+        String b = Path.of(other).getFileName().toString();
+        out.printf(
+                Locale.ROOT,
+                "bench: %s against %s, input %dpx, %s threads, >= %.0f s per model and batch size%n%n",
+                a,
+                b,
+                size,
+                threads == 0 ? "default" : Integer.toString(threads),
+                seconds);
+        out.println("device | batch | " + a + " img/s | " + b + " img/s | ratio");
+        out.println("------ | ----- | ----- | ----- | -----");
+        Device device = Options.get(conf, DEVICE);
+        for (int batch : batches) {
+            try (DjlEmbedder first =
+                            DjlEmbedder.open(
+                                    new EmbedderSpec(
+                                            model, size, batch, device, threads, false, null),
+                                    0);
+                    DjlEmbedder second =
+                            DjlEmbedder.open(
+                                    new EmbedderSpec(
+                                            other, size, batch, device, threads, false, null),
+                                    0)) {
+                double[] rates = EmbedBench.versus(first, second, batch, size, seconds);
+                out.printf(
+                        Locale.ROOT,
+                        "%6s | %5d | %.2f | %.2f | %.3f%n",
+                        first.device(),
+                        batch,
+                        rates[0],
+                        rates[1],
+                        rates[0] / rates[1]);
             }
         }
         return 0;

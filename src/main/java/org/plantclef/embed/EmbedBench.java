@@ -80,6 +80,39 @@ public final class EmbedBench {
         return new Row(batch, bare, full, preprocessMillis);
     }
 
+    /**
+     * Images per second of two models on the same preprocessed batch, measured alternately (so a
+     * noisy neighbour hurts both alike) after two warm-up batches each; both embedders must have
+     * been opened with batch size {@code batch} and input side {@code size}.
+     *
+     * @return {@code {a img/s, b img/s}}
+     */
+    public static double[] versus(
+            DjlEmbedder a, DjlEmbedder b, int batch, int size, double minSeconds) {
+        float[] input = new float[batch * 3 * size * size];
+        java.util.Random random = new java.util.Random(1);
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (float) random.nextGaussian();
+        }
+        for (int i = 0; i < 2; i++) {
+            a.run(input, batch, size);
+            b.run(input, batch, size);
+        }
+        long aNanos = 0;
+        long bNanos = 0;
+        int runs = 0;
+        while (aNanos < minSeconds * 1e9 || bNanos < minSeconds * 1e9) {
+            long t = System.nanoTime();
+            a.run(input, batch, size);
+            aNanos += System.nanoTime() - t;
+            t = System.nanoTime();
+            b.run(input, batch, size);
+            bNanos += System.nanoTime() - t;
+            runs++;
+        }
+        return new double[] {runs * batch / (aNanos / 1e9), runs * batch / (bNanos / 1e9)};
+    }
+
     private int cursor;
 
     private int bare(int batch, float[] buffer, float[][] tensors, int size) {

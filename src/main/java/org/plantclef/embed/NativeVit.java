@@ -11,6 +11,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.io.IOException;
@@ -333,7 +334,21 @@ public final class NativeVit extends AbstractBlock {
             NDList inputs,
             boolean training,
             PairList<String, Object> params) {
-        NDArray images = inputs.singletonOrThrow();
+        // Inference only: no autograd bookkeeping on any op (GradMode is per thread in libtorch).
+        boolean grad = JniUtils.isGradMode();
+        if (grad) {
+            JniUtils.setGradMode(false);
+        }
+        try {
+            return forward(store, inputs.singletonOrThrow());
+        } finally {
+            if (grad) {
+                JniUtils.setGradMode(true);
+            }
+        }
+    }
+
+    private NDList forward(ParameterStore store, NDArray images) {
         long batch = images.getShape().get(0);
         int gh = (int) (images.getShape().get(2) / config.patch());
         int gw = (int) (images.getShape().get(3) / config.patch());
@@ -367,7 +382,16 @@ public final class NativeVit extends AbstractBlock {
         tokens.add(x);
         x = NDArrays.concat(tokens, 1);
         for (int i = 0; i < config.depth(); i++) {
-            x = block(store, x, "blocks." + i + ".");
+            // Each block's intermediates (attention matrices, MLP activations: ~150 MB for a
+            // ViT-B batch of 8 at 224px) are freed when it ends, not when the batch does: fresh
+            // memory for every op made the forward pass twice as slow as TorchScript.
+            NDManager owner = x.getManager();
+            try (NDManager scope = owner.newSubManager()) {
+                x.tempAttach(scope);
+                NDArray next = block(store, x, "blocks." + i + ".");
+                next.attach(owner);
+                x = next;
+            }
         }
         x = layerNorm(store, x, "norm.");
         if (output == Output.TOKENS) {
@@ -421,18 +445,38 @@ public final class NativeVit extends AbstractBlock {
                 .singletonOrThrow();
     }
 
+    /**
+     * One pre-norm block. Every intermediate is closed as soon as it has been used, as TorchScript
+     * frees them: holding them until the end of the block or the batch costs fresh memory (page
+     * faults) for every op.
+     */
     private NDArray block(ParameterStore store, NDArray x, String prefix) {
-        NDArray attn = attention(store, layerNorm(store, x, prefix + "norm1."), prefix + "attn.");
+        NDArray normed = layerNorm(store, x, prefix + "norm1.");
+        NDArray attn = attention(store, normed, prefix + "attn.");
+        normed.close();
         if (config.layerScale()) {
-            attn = attn.mul(w(store, prefix + "ls1.gamma", x));
+            attn = consume(attn, attn.mul(w(store, prefix + "ls1.gamma", x)));
         }
-        x = x.add(attn);
-        NDArray h = linear(store, layerNorm(store, x, prefix + "norm2."), prefix + "mlp.fc1.");
-        h = linear(store, Activation.gelu(h), prefix + "mlp.fc2.");
+        NDArray mid = x.add(attn);
+        attn.close();
+        normed = layerNorm(store, mid, prefix + "norm2.");
+        NDArray h = linear(store, normed, prefix + "mlp.fc1.");
+        normed.close();
+        h = consume(h, Activation.gelu(h));
+        h = consume(h, linear(store, h, prefix + "mlp.fc2."));
         if (config.layerScale()) {
-            h = h.mul(w(store, prefix + "ls2.gamma", x));
+            h = consume(h, h.mul(w(store, prefix + "ls2.gamma", x)));
         }
-        return x.add(h);
+        NDArray out = mid.add(h);
+        mid.close();
+        h.close();
+        return out;
+    }
+
+    /** {@code result}, after closing {@code used}. */
+    private static NDArray consume(NDArray used, NDArray result) {
+        used.close();
+        return result;
     }
 
     private NDArray attention(ParameterStore store, NDArray x, String prefix) {
@@ -448,9 +492,23 @@ public final class NativeVit extends AbstractBlock {
         NDArray q = qkv.get(0).mul((float) Math.pow(headDim, -0.5));
         NDArray k = qkv.get(1);
         NDArray v = qkv.get(2);
-        NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).softmax(-1);
-        NDArray out = attn.matMul(v).transpose(0, 2, 1, 3).reshape(b, n, config.dim());
-        return linear(store, out, prefix + "proj.");
+        NDArray kt = k.transpose(0, 1, 3, 2);
+        NDArray scores = q.matMul(kt);
+        q.close();
+        kt.close();
+        k.close();
+        scores = consume(scores, scores.softmax(-1));
+        NDArray mixed = scores.matMul(v);
+        scores.close();
+        v.close();
+        qkv.close();
+        NDArray merged = mixed.transpose(0, 2, 1, 3);
+        NDArray flat = merged.reshape(b, n, config.dim());
+        merged.close();
+        mixed.close();
+        NDArray out = linear(store, flat, prefix + "proj.");
+        flat.close();
+        return out;
     }
 
     @Override

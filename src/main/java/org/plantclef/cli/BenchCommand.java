@@ -238,8 +238,13 @@ final class BenchCommand implements JobCommand {
                 size,
                 threads == 0 ? "default" : Integer.toString(threads),
                 seconds);
-        out.println("device | batch | " + a + " img/s | " + b + " img/s | ratio");
-        out.println("------ | ----- | ----- | ----- | -----");
+        out.println(
+                "device | batch | "
+                        + a
+                        + " img/s | "
+                        + b
+                        + " img/s | ratio of totals | median ratio of paired rounds");
+        out.println("------ | ----- | ----- | ----- | ----- | -----");
         Device device = Options.get(conf, DEVICE);
         for (int batch : batches) {
             try (DjlEmbedder first =
@@ -255,12 +260,13 @@ final class BenchCommand implements JobCommand {
                 double[] rates = EmbedBench.versus(first, second, batch, size, seconds);
                 out.printf(
                         Locale.ROOT,
-                        "%6s | %5d | %.2f | %.2f | %.3f%n",
+                        "%6s | %5d | %.2f | %.2f | %.3f | %.3f%n",
                         first.device(),
                         batch,
                         rates[0],
                         rates[1],
-                        rates[0] / rates[1]);
+                        rates[0] / rates[1],
+                        rates[2]);
             }
         }
         return 0;

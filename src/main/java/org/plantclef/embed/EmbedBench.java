@@ -85,7 +85,8 @@ public final class EmbedBench {
      * noisy neighbour hurts both alike) after two warm-up batches each; both embedders must have
      * been opened with batch size {@code batch} and input side {@code size}.
      *
-     * @return {@code {a img/s, b img/s}}
+     * @return {@code {a img/s, b img/s, median over the rounds of a's speed / b's}}: the median of
+     *     paired rounds shrugs off a burst of load from a neighbour that the totals do not
      */
     public static double[] versus(
             DjlEmbedder a, DjlEmbedder b, int batch, int size, double minSeconds) {
@@ -100,17 +101,34 @@ public final class EmbedBench {
         }
         long aNanos = 0;
         long bNanos = 0;
-        int runs = 0;
+        List<Double> ratios = new ArrayList<>();
         while (aNanos < minSeconds * 1e9 || bNanos < minSeconds * 1e9) {
-            long t = System.nanoTime();
-            a.run(input, batch, size);
-            aNanos += System.nanoTime() - t;
-            t = System.nanoTime();
-            b.run(input, batch, size);
-            bNanos += System.nanoTime() - t;
-            runs++;
+            // Alternate which goes first, so that neither always runs on a warmer cache.
+            boolean aFirst = ratios.size() % 2 == 0;
+            long ta = 0;
+            long tb = 0;
+            for (int turn = 0; turn < 2; turn++) {
+                boolean runA = (turn == 0) == aFirst;
+                long t = System.nanoTime();
+                (runA ? a : b).run(input, batch, size);
+                long spent = System.nanoTime() - t;
+                if (runA) {
+                    ta = spent;
+                } else {
+                    tb = spent;
+                }
+            }
+            aNanos += ta;
+            bNanos += tb;
+            ratios.add((double) tb / ta);
         }
-        return new double[] {runs * batch / (aNanos / 1e9), runs * batch / (bNanos / 1e9)};
+        ratios.sort(null);
+        double median =
+                ratios.size() % 2 == 1
+                        ? ratios.get(ratios.size() / 2)
+                        : (ratios.get(ratios.size() / 2 - 1) + ratios.get(ratios.size() / 2)) / 2;
+        int runs = ratios.size();
+        return new double[] {runs * batch / (aNanos / 1e9), runs * batch / (bNanos / 1e9), median};
     }
 
     private int cursor;

@@ -452,25 +452,23 @@ public final class NativeVit extends AbstractBlock {
      */
     private NDArray block(ParameterStore store, NDArray x, String prefix) {
         NDArray normed = layerNorm(store, x, prefix + "norm1.");
-        NDArray attn = attention(store, normed, prefix + "attn.");
+        NDArray mid = attention(store, normed, prefix + "attn.");
         normed.close();
         if (config.layerScale()) {
-            attn = consume(attn, attn.mul(w(store, prefix + "ls1.gamma", x)));
+            mid.muli(w(store, prefix + "ls1.gamma", x));
         }
-        NDArray mid = x.add(attn);
-        attn.close();
+        mid.addi(x); // x + ls1(attn(norm1(x))), in the attention output's own memory
         normed = layerNorm(store, mid, prefix + "norm2.");
         NDArray h = linear(store, normed, prefix + "mlp.fc1.");
         normed.close();
         h = consume(h, Activation.gelu(h));
         h = consume(h, linear(store, h, prefix + "mlp.fc2."));
         if (config.layerScale()) {
-            h = consume(h, h.mul(w(store, prefix + "ls2.gamma", x)));
+            h.muli(w(store, prefix + "ls2.gamma", x));
         }
-        NDArray out = mid.add(h);
+        h.addi(mid);
         mid.close();
-        h.close();
-        return out;
+        return h;
     }
 
     /** {@code result}, after closing {@code used}. */

@@ -145,6 +145,12 @@ public final class NativeVit extends AbstractBlock {
             if (t == null) {
                 throw new IllegalArgumentException("missing tensor " + key);
             }
+            // DJL creates an array over a direct ByteBuffer, aligned as the JVM pleases; a copy
+            // made by libtorch's allocator is 64-byte aligned, as MKL's GEMM wants it (the
+            // TorchScript path's weights are too).
+            NDArray staged = manager.create(t.data(), new Shape(t.shape()));
+            NDArray array = staged.duplicate();
+            staged.close();
             Parameter p =
                     Parameter.builder()
                             .setName(key)
@@ -152,7 +158,7 @@ public final class NativeVit extends AbstractBlock {
                                     key.endsWith("bias")
                                             ? Parameter.Type.BIAS
                                             : Parameter.Type.WEIGHT)
-                            .optArray(manager.create(t.data(), new Shape(t.shape())))
+                            .optArray(array)
                             .optRequiresGrad(false)
                             .build();
             vit.weights.put(key, vit.addParameter(p));
@@ -374,10 +380,17 @@ public final class NativeVit extends AbstractBlock {
                         .singletonOrThrow();
         x = x.reshape(batch, d, (long) gh * gw).transpose(0, 2, 1);
         x = x.add(positions(store, images, gh, gw));
+        // An op's result belongs to its first operand's manager: the broadcasts of the weights
+        // are moved to this call's, or every batch would leave them on the model's.
+        NDManager call = images.getManager();
         NDList tokens = new NDList();
-        tokens.add(w(store, "cls_token", images).broadcast(batch, 1, d));
+        NDArray cls = w(store, "cls_token", images).broadcast(batch, 1, d);
+        cls.attach(call);
+        tokens.add(cls);
         if (config.registers() > 0) {
-            tokens.add(w(store, "reg_token", images).broadcast(batch, config.registers(), d));
+            NDArray reg = w(store, "reg_token", images).broadcast(batch, config.registers(), d);
+            reg.attach(call);
+            tokens.add(reg);
         }
         tokens.add(x);
         x = NDArrays.concat(tokens, 1);
@@ -397,8 +410,8 @@ public final class NativeVit extends AbstractBlock {
         if (output == Output.TOKENS) {
             return new NDList(x);
         }
-        NDArray cls = x.get(":, 0, :");
-        return Linear.linear(cls, w(store, "head.weight", x), w(store, "head.bias", x));
+        NDArray first = x.get(":, 0, :");
+        return Linear.linear(first, w(store, "head.weight", x), w(store, "head.bias", x));
     }
 
     /** The position embedding for a {@code gh}×{@code gw} grid, resampled once per grid. */

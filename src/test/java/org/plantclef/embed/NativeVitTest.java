@@ -146,6 +146,28 @@ class NativeVitTest {
     }
 
     @Test
+    void aForwardPassLeavesNothingOnTheModelsManager() {
+        try (NDManager model = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+            NativeVit vit = NativeVit.load(TinyModels.vit(), NativeVit.Output.LOGITS, model);
+            int before = -1;
+            for (int size : new int[] {98, 98, 70, 98, 70}) {
+                try (NDManager call = model.newSubManager()) {
+                    NDArray x =
+                            call.create(
+                                    TinyModels.formulaInput(2, size), new Shape(2, 3, size, size));
+                    vit.forward(new ParameterStore(call, false), new NDList(x), false);
+                }
+                int held = model.getManagedArrays().size();
+                if (before >= 0) {
+                    // The weights, and the position embedding resampled once for 98 px.
+                    assertThat(held).as("arrays on the model's manager").isEqualTo(before);
+                }
+                before = held;
+            }
+        }
+    }
+
+    @Test
     void readsTheArchitectureFromTheTensors() throws Exception {
         Map<String, Safetensors.Tensor> tensors = Safetensors.read(TinyModels.vit());
         NativeVit.Config config = NativeVit.config(tensors, Safetensors.metadata(TinyModels.vit()));

@@ -146,6 +146,21 @@ class NativeVitTest {
     }
 
     @Test
+    void attentionComputedAFewImagesAtATimeGivesTheSameTokens() throws Exception {
+        float[] expected = PreprocessorTest.floats(DIR + "expected-tokens-98.f32");
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+            NativeVit vit = NativeVit.load(TinyModels.vit(), NativeVit.Output.TOKENS, manager);
+            vit.setScoreBytes(1); // one image per chunk
+            NDArray x = manager.create(TinyModels.formulaInput(2, 98), new Shape(2, 3, 98, 98));
+            float[] tokens =
+                    vit.forward(new ParameterStore(manager, false), new NDList(x), false)
+                            .singletonOrThrow()
+                            .toFloatArray();
+            assertClose("chunked attention", tokens, expected);
+        }
+    }
+
+    @Test
     void aForwardPassLeavesNothingOnTheModelsManager() {
         try (NDManager model = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
             NativeVit vit = NativeVit.load(TinyModels.vit(), NativeVit.Output.LOGITS, model);

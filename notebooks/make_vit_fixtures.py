@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import struct
+import sys
 from typing import List
 
 import torch
@@ -33,6 +34,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from make_tiny_models import formula_input, write_f32  # noqa: E402  (the inputs the Java tests rebuild)
 OUT = os.path.join(HERE, "..", "src", "test", "resources", "models", "tiny-vit-reg4")
 
 
@@ -151,19 +154,6 @@ class Logits(nn.Module):
 
     def forward(self, x):
         return self.model.logits(x)
-
-
-def formula_input(batch: int, size: int) -> torch.Tensor:
-    """The fixed input the Java tests rebuild: sin(0.01 * (b*1000 + c*100 + y*10 + x))."""
-    b = torch.arange(batch, dtype=torch.float64).reshape(-1, 1, 1, 1)
-    c = torch.arange(3, dtype=torch.float64).reshape(1, -1, 1, 1)
-    y = torch.arange(size, dtype=torch.float64).reshape(1, 1, -1, 1)
-    x = torch.arange(size, dtype=torch.float64).reshape(1, 1, 1, -1)
-    return torch.sin(0.01 * (b * 1000 + c * 100 + y * 10 + x)).float()
-
-
-def write_f32(path: str, t: torch.Tensor):
-    t.detach().cpu().contiguous().numpy().astype("<f4").tofile(path)
 
 
 DTYPES = {torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16"}

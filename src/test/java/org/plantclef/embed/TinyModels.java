@@ -6,6 +6,8 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The tiny scripted models under src/test/resources/models (see notebooks/make_tiny_models.py). */
 public final class TinyModels {
@@ -35,6 +37,25 @@ public final class TinyModels {
     /** The same weights as TorchScript (returns tokens). */
     public static Path vitTorchScript() {
         return resource("/models/tiny-vit-reg4/tiny-vit-reg4.pt");
+    }
+
+    /**
+     * A model for the head strategy that needs no classifier: the CLS-only tiny model, whose 48
+     * outputs are read as logits, copied to {@code dir/model.pt} with a {@code class_mapping.txt}
+     * of species 9000000..9000047 next to it.
+     *
+     * @return the model file
+     */
+    public static Path headModel(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path model = dir.resolve("model.pt");
+        Files.copy(clsOnly(), model);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 48; i++) {
+            ids.add(String.valueOf(9_000_000 + i));
+        }
+        Files.write(dir.resolve("class_mapping.txt"), ids);
+        return model;
     }
 
     public static EmbedderSpec spec(Path model, int size, int batch, boolean dct) {

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.IntStream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
@@ -83,13 +82,7 @@ class BadInputITCase {
         }
         parquet = tmp.resolve("parquet");
         writeParquetCorpus(parquet);
-        // The head strategy needs no classifier: the CLS-only tiny model's 48 outputs are logits.
-        headModel = tmp.resolve("head/model.pt");
-        Files.createDirectories(headModel.getParent());
-        Files.copy(TinyModels.clsOnly(), headModel);
-        Files.write(
-                headModel.resolveSibling("class_mapping.txt"),
-                IntStream.range(0, 48).mapToObj(i -> String.valueOf(9_000_000 + i)).toList());
+        headModel = TinyModels.headModel(tmp.resolve("head"));
     }
 
     /**

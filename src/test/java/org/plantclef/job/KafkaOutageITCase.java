@@ -52,13 +52,7 @@ class KafkaOutageITCase {
                     photos.resolve(plot(i) + ".jpg"),
                     ImageEncoder.jpeg(BadInputs.noise(120, 90, i), 0.9f));
         }
-        // The head strategy needs no classifier: the CLS-only tiny model's 48 outputs are logits.
-        model = tmp.resolve("head/model.pt");
-        Files.createDirectories(model.getParent());
-        Files.copy(TinyModels.clsOnly(), model);
-        Files.write(
-                model.resolveSibling("class_mapping.txt"),
-                IntStream.range(0, 48).mapToObj(i -> String.valueOf(9_000_000 + i)).toList());
+        model = TinyModels.headModel(tmp.resolve("head"));
     }
 
     @AfterAll

@@ -28,7 +28,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.IntStream;
 import javax.management.ListenerNotFoundException;
 import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
@@ -93,12 +92,7 @@ class LoadITCase {
                                     BadInputs.noise(160, 120, i), 1200, 900, Interpolation.BICUBIC),
                             0.9f));
         }
-        model = tmp.resolve("head/model.pt");
-        Files.createDirectories(model.getParent());
-        Files.copy(TinyModels.clsOnly(), model);
-        Files.write(
-                model.resolveSibling("class_mapping.txt"),
-                IntStream.range(0, 48).mapToObj(i -> String.valueOf(9_000_000 + i)).toList());
+        model = TinyModels.headModel(tmp.resolve("head"));
     }
 
     @AfterAll

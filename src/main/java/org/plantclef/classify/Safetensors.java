@@ -200,6 +200,7 @@ public final class Safetensors {
         long dataStart = 8 + headerLength;
         long dataSize = size - dataStart;
         Map<String, Tensor> tensors = new LinkedHashMap<>();
+        java.util.TreeMap<Long, Long> ranges = new java.util.TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String name = e.getKey();
@@ -260,7 +261,15 @@ public final class Safetensors {
                                 + dataSize
                                 + " data bytes");
             }
-            if (elements > Integer.MAX_VALUE - 8 || elements * width != end - begin) {
+            if (end - begin > Integer.MAX_VALUE - 8) {
+                throw new IOException(
+                        "tensor "
+                                + name
+                                + " has "
+                                + (end - begin)
+                                + " bytes; tensors over 2 GB are not read");
+            }
+            if (elements * width != end - begin) {
                 throw new IOException(
                         "tensor "
                                 + name
@@ -272,6 +281,18 @@ public final class Safetensors {
                                 + elements * width
                                 + " bytes, its offsets give "
                                 + (end - begin));
+            }
+            // Ranges may not overlap (the format lays tensors end to end): without this, a
+            // header could name the same gigabyte a thousand times.
+            if (end > begin) {
+                Map.Entry<Long, Long> before = ranges.floorEntry(begin);
+                Map.Entry<Long, Long> after = ranges.ceilingEntry(begin);
+                if ((before != null && before.getValue() > begin)
+                        || (after != null && after.getKey() < end)) {
+                    throw new IOException(
+                            "tensor " + name + " overlaps another tensor's data " + offsets);
+                }
+                ranges.put(begin, end);
             }
             ByteBuffer raw = ByteBuffer.allocate((int) (end - begin));
             source.read(dataStart + begin, raw);

@@ -192,7 +192,7 @@ public final class NativeVit extends AbstractBlock {
         }
         int registers = 0;
         if (tensors.containsKey("reg_token")) {
-            registers = (int) tensors.get("reg_token").shape()[1];
+            registers = (int) dimension(tensors, "reg_token", 3, 1);
         }
         int depth = 0;
         for (String key : tensors.keySet()) {
@@ -204,11 +204,11 @@ public final class NativeVit extends AbstractBlock {
         if (depth == 0) {
             throw new IllegalArgumentException("no transformer blocks (blocks.N.*)");
         }
-        int hidden = (int) require(tensors, "blocks.0.mlp.fc1.weight").shape()[0];
+        int hidden = (int) dimension(tensors, "blocks.0.mlp.fc1.weight", 2, 0);
         boolean layerScale = tensors.containsKey("blocks.0.ls1.gamma");
         int classes =
                 tensors.containsKey("head.weight")
-                        ? (int) tensors.get("head.weight").shape()[0]
+                        ? (int) dimension(tensors, "head.weight", 2, 0)
                         : 0;
         int heads;
         String given = metadata.get("num_heads");
@@ -231,6 +231,22 @@ public final class NativeVit extends AbstractBlock {
                             + " heads (set the checkpoint's num_heads metadata)");
         }
         return new Config(dim, depth, heads, patch, grid, registers, hidden, layerScale, classes);
+    }
+
+    /** Dimension {@code axis} of a tensor that must have {@code rank} dimensions. */
+    private static long dimension(
+            Map<String, Safetensors.Tensor> tensors, String key, int rank, int axis) {
+        long[] shape = require(tensors, key).shape();
+        if (shape.length != rank) {
+            throw new IllegalArgumentException(
+                    key
+                            + " has shape "
+                            + java.util.Arrays.toString(shape)
+                            + ", expected "
+                            + rank
+                            + " dimensions");
+        }
+        return shape[axis];
     }
 
     private static Safetensors.Tensor require(Map<String, Safetensors.Tensor> tensors, String key) {
@@ -306,17 +322,24 @@ public final class NativeVit extends AbstractBlock {
         for (int i = 0; i < config.depth(); i++) {
             String b = "blocks." + i + ".";
             want.put(b + "norm1.weight", new Shape(d));
+            want.put(b + "norm1.bias", new Shape(d));
             want.put(b + "attn.qkv.weight", new Shape(3L * d, d));
             want.put(b + "attn.qkv.bias", new Shape(3L * d));
             want.put(b + "attn.proj.weight", new Shape(d, d));
+            want.put(b + "attn.proj.bias", new Shape(d));
+            want.put(b + "norm2.weight", new Shape(d));
+            want.put(b + "norm2.bias", new Shape(d));
             want.put(b + "mlp.fc1.weight", new Shape(config.mlpHidden(), d));
+            want.put(b + "mlp.fc1.bias", new Shape(config.mlpHidden()));
             want.put(b + "mlp.fc2.weight", new Shape(d, config.mlpHidden()));
+            want.put(b + "mlp.fc2.bias", new Shape(d));
             if (config.layerScale()) {
                 want.put(b + "ls1.gamma", new Shape(d));
                 want.put(b + "ls2.gamma", new Shape(d));
             }
         }
         want.put("norm.weight", new Shape(d));
+        want.put("norm.bias", new Shape(d));
         if (config.classes() > 0) {
             want.put("head.weight", new Shape(config.classes(), d));
             want.put("head.bias", new Shape(config.classes()));
@@ -358,6 +381,17 @@ public final class NativeVit extends AbstractBlock {
         long batch = images.getShape().get(0);
         int gh = (int) (images.getShape().get(2) / config.patch());
         int gw = (int) (images.getShape().get(3) / config.patch());
+        if (images.getShape().get(2) % config.patch() != 0
+                || images.getShape().get(3) % config.patch() != 0) {
+            throw new IllegalArgumentException(
+                    "input "
+                            + images.getShape()
+                            + " is not a whole number of "
+                            + config.patch()
+                            + " px patches: use an image size that is a multiple of "
+                            + config.patch()
+                            + " (518 for the PlantCLEF model)");
+        }
         if (gh < 1 || gw < 1) {
             throw new IllegalArgumentException(
                     "input "
@@ -395,16 +429,11 @@ public final class NativeVit extends AbstractBlock {
         tokens.add(x);
         x = NDArrays.concat(tokens, 1);
         for (int i = 0; i < config.depth(); i++) {
-            // Each block's intermediates (attention matrices, MLP activations: ~150 MB for a
-            // ViT-B batch of 8 at 224px) are freed when it ends, not when the batch does: fresh
-            // memory for every op made the forward pass twice as slow as TorchScript.
-            NDManager owner = x.getManager();
-            try (NDManager scope = owner.newSubManager()) {
-                x.tempAttach(scope);
-                NDArray next = block(store, x, "blocks." + i + ".");
-                next.attach(owner);
-                x = next;
-            }
+            // A block frees its intermediates as it goes; its input is freed here, so that no
+            // more than one block's activations are alive at a time.
+            NDArray next = block(store, x, "blocks." + i + ".");
+            x.close();
+            x = next;
         }
         x = layerNorm(store, x, "norm.");
         if (output == Output.TOKENS) {
@@ -423,7 +452,10 @@ public final class NativeVit extends AbstractBlock {
         long key = ((long) gh << 32) | gw;
         synchronized (resampled) {
             NDArray cached = resampled.get(key);
-            if (cached == null || cached.getDevice() != like.getDevice()) {
+            if (cached == null || !cached.getDevice().equals(like.getDevice())) {
+                if (cached != null) {
+                    cached.close();
+                }
                 float[] grid =
                         Resizer.resampleChannelsLast(
                                 posEmbed,
@@ -433,9 +465,10 @@ public final class NativeVit extends AbstractBlock {
                                 gh,
                                 gw,
                                 Interpolation.BICUBIC);
+                // On the model's manager (the weight's own), which lives as long as the model.
+                NDManager model = weights.get("pos_embed").getArray().getManager();
                 cached =
-                        trained.getManager()
-                                .create(grid, new Shape(1, (long) gh * gw, config.dim()))
+                        model.create(grid, new Shape(1, (long) gh * gw, config.dim()))
                                 .toDevice(like.getDevice(), false);
                 resampled.put(key, cached);
             }

@@ -8,6 +8,7 @@ import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.avro.Schema;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.file.src.enumerate.NonSplittingRecursiveEnumerator;
 import org.apache.flink.core.fs.Path;
@@ -107,15 +108,14 @@ public final class ImageSources {
         }
         SingleOutputStreamOperator<ImageRecord> images =
                 rows.process(new SplitResults()).name("parquet rows").uid("parquet-to-image");
-        DataStream<DeadLetter> deadLetters = images.getSideOutput(DeadLetters.TAG);
-        if (!inputs.refused().isEmpty()) {
-            deadLetters =
-                    deadLetters.union(
-                            env.fromData(inputs.refused())
-                                    .name("refused parquet files")
-                                    .uid("refused-parquet-files"));
-        }
-        return new DeadLetters.Split<>(images, deadLetters);
+        // Always there, even empty, so that the job graph does not depend on what the files
+        // looked like at startup (a savepoint of one run must restore into the next).
+        DataStream<DeadLetter> refused =
+                env.fromData(inputs.refused(), TypeInformation.of(DeadLetter.class))
+                        .name("refused parquet files")
+                        .uid("refused-parquet-files");
+        return new DeadLetters.Split<>(
+                images, images.getSideOutput(DeadLetters.TAG).union(refused));
     }
 
     /** The rows of a metadata CSV whose header (read at startup) is {@code header}. */

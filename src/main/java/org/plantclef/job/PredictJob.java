@@ -666,6 +666,15 @@ public final class PredictJob {
             @Nullable Evaluation evaluation) {}
 
     /**
+     * The key of one-photo-per-plot: the plot id, or, for an id the tile stage refuses anyway, the
+     * photo's own path, so that it reaches that stage and is refused for the right reason.
+     */
+    static String distinctKey(ImageRecord image) {
+        String plotId = TileFunction.plotIdOf(image);
+        return TileFunction.checkPlotId(plotId) == null ? plotId : "\u0000" + image.path();
+    }
+
+    /**
      * The prediction part on a given stream of plot photos. A bounded run scores one photo per plot
      * (the others are dead letters); a streaming one scores every upload, a new photo of a plot
      * being a new prediction for it.
@@ -675,7 +684,7 @@ public final class PredictJob {
         DataStream<DeadLetter> duplicates = null;
         if (!settings.streaming()) {
             DeadLetters.Split<ImageRecord> distinct =
-                    DistinctImages.of(input, TileFunction::plotIdOf, "plot id");
+                    DistinctImages.of(input, PredictJob::distinctKey, "plot id");
             images = distinct.records();
             duplicates = distinct.deadLetters();
         }

@@ -141,9 +141,10 @@ public final class PredictOptions {
                     .durationType()
                     .defaultValue(Duration.ofSeconds(30))
                     .withDescription(
-                            "--kafka-in: connect and read timeout of each gs:// request; a"
-                                    + " storage service that stops answering costs at most"
-                                    + " --fetch-attempts times this per event.");
+                            "--kafka-in: connect and read timeout of each gs:// request (an"
+                                    + " event makes two: metadata, then the bytes); a storage"
+                                    + " service that stops answering costs up to --fetch-attempts"
+                                    + " times this per request, plus back-off.");
 
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
             key("predict.checkpoint-interval")

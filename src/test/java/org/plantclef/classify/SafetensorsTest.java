@@ -136,6 +136,15 @@ class SafetensorsTest {
                                                 "{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,8]}}",
                                                 new byte[8])))
                 .hasMessageContaining("bad shape");
+        // The same bytes named twice: refused, as a header could otherwise multiply the file.
+        assertThatThrownBy(
+                        () ->
+                                Safetensors.read(
+                                        file(
+                                                "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                                                        + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
+                                                new byte[8])))
+                .hasMessageContaining("tensor b overlaps another tensor's data");
         // From a file, the message names it.
         Path truncated = tmp.resolve("model.safetensors");
         byte[] whole =

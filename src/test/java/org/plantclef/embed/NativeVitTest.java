@@ -229,6 +229,35 @@ class NativeVitTest {
                                     NativeVit.of(
                                             wrongQkv, metadata, NativeVit.Output.TOKENS, manager))
                     .hasMessage("blocks.0.attn.qkv.bias has shape (64), expected (96)");
+            Map<String, Safetensors.Tensor> scalarBias = new HashMap<>(tensors);
+            scalarBias.put(
+                    "blocks.1.norm2.bias", new Safetensors.Tensor(new long[] {1}, new float[1]));
+            assertThatThrownBy(
+                            () ->
+                                    NativeVit.of(
+                                            scalarBias, metadata, NativeVit.Output.TOKENS, manager))
+                    .hasMessage("blocks.1.norm2.bias has shape (1), expected (32)");
+            Map<String, Safetensors.Tensor> flatRegisters = new HashMap<>(tensors);
+            flatRegisters.put(
+                    "reg_token", new Safetensors.Tensor(new long[] {128}, new float[128]));
+            assertThatThrownBy(
+                            () ->
+                                    NativeVit.of(
+                                            flatRegisters,
+                                            metadata,
+                                            NativeVit.Output.TOKENS,
+                                            manager))
+                    .hasMessage("reg_token has shape [128], expected 3 dimensions");
+            // An input that is not a whole number of patches is refused, not silently cropped.
+            NativeVit vit = NativeVit.of(tensors, metadata, NativeVit.Output.TOKENS, manager);
+            NDArray odd = manager.zeros(new Shape(1, 3, 100, 100));
+            assertThatThrownBy(
+                            () ->
+                                    vit.forward(
+                                            new ParameterStore(manager, false),
+                                            new NDList(odd),
+                                            false))
+                    .hasMessageContaining("not a whole number of 14 px patches");
         }
     }
 }

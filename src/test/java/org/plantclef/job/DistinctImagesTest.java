@@ -44,6 +44,20 @@ class DistinctImagesTest {
     }
 
     @Test
+    void photosWithPlotIdsTheTileStageRefusesAreNotTakenForDuplicates() {
+        ImageRecord first =
+                new ImageRecord("a;b.jpg", "file:/1/a;b.jpg", null, null, new byte[0], Map.of());
+        ImageRecord second =
+                new ImageRecord("a;b.jpg", "file:/2/a;b.jpg", null, null, new byte[0], Map.of());
+        assertThat(PredictJob.distinctKey(first)).isNotEqualTo(PredictJob.distinctKey(second));
+        ImageRecord jpeg = image("CBN-1.jpg", "file:/p/CBN-1.jpg", 1);
+        ImageRecord png = image("CBN-1.png", "file:/p/CBN-1.png", 2);
+        assertThat(PredictJob.distinctKey(jpeg))
+                .isEqualTo("CBN-1")
+                .isEqualTo(PredictJob.distinctKey(png));
+    }
+
+    @Test
     void keepsOneImagePerNameWhateverTheArrivalOrder() throws Exception {
         ImageRecord a1 = image("a.jpg", "file:/b/a.jpg", 1);
         ImageRecord a2 = image("a.jpg", "file:/a/a.jpg", 2);

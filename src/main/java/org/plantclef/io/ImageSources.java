@@ -108,14 +108,17 @@ public final class ImageSources {
         }
         SingleOutputStreamOperator<ImageRecord> images =
                 rows.process(new SplitResults()).name("parquet rows").uid("parquet-to-image");
-        // Always there, even empty, so that the job graph does not depend on what the files
-        // looked like at startup (a savepoint of one run must restore into the next).
-        DataStream<DeadLetter> refused =
-                env.fromData(inputs.refused(), TypeInformation.of(DeadLetter.class))
-                        .name("refused parquet files")
-                        .uid("refused-parquet-files");
-        return new DeadLetters.Split<>(
-                images, images.getSideOutput(DeadLetters.TAG).union(refused));
+        DataStream<DeadLetter> deadLetters = images.getSideOutput(DeadLetters.TAG);
+        // Only when there are some: Flink 2.3's fromData fails on an empty collection ("Reached
+        // the end of the collection").
+        if (!inputs.refused().isEmpty()) {
+            deadLetters =
+                    deadLetters.union(
+                            env.fromData(inputs.refused(), TypeInformation.of(DeadLetter.class))
+                                    .name("refused parquet files")
+                                    .uid("refused-parquet-files"));
+        }
+        return new DeadLetters.Split<>(images, deadLetters);
     }
 
     /** The rows of a metadata CSV whose header (read at startup) is {@code header}. */

@@ -286,12 +286,7 @@ class BadInputITCase {
     }
 
     private static Configuration predictConf(Path out) {
-        Configuration conf = new Configuration();
-        conf.set(PredictOptions.MODEL, headModel.toString());
-        conf.set(PredictOptions.STRATEGY, "head");
-        conf.set(PredictOptions.IMAGE_SIZE, 56);
-        conf.set(PredictOptions.BATCH_SIZE, 4);
-        conf.set(PredictOptions.THREADS, 1);
+        Configuration conf = HeadPredict.conf(headModel);
         conf.set(PredictOptions.OUTPUT, out.toString());
         return conf;
     }

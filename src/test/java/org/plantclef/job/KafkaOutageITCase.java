@@ -76,21 +76,8 @@ class KafkaOutageITCase {
     @Test
     void aBrokerOutageLosesAndDuplicatesNothing() throws Exception {
         kafka.createTopics("outage-uploads", "outage-predictions", "outage-dead-letters");
-        Configuration conf = new Configuration();
-        conf.set(PredictOptions.MODEL, model.toString());
-        conf.set(PredictOptions.STRATEGY, "head");
-        conf.set(PredictOptions.IMAGE_SIZE, 56);
-        conf.set(PredictOptions.BATCH_SIZE, 4);
-        conf.set(PredictOptions.THREADS, 1);
-        conf.set(PredictOptions.MODE, PredictOptions.Mode.STREAMING);
-        conf.set(PredictOptions.KAFKA_BOOTSTRAP, kafka.bootstrapServers());
-        conf.set(PredictOptions.KAFKA_IN, "outage-uploads");
-        conf.set(PredictOptions.KAFKA_GROUP, "outage-it");
-        conf.set(PredictOptions.KAFKA_ALLOWED_URIS, photos.toUri().toString());
-        conf.set(PredictOptions.KAFKA_OUT, "outage-predictions");
-        conf.set(PredictOptions.KAFKA_DEAD_LETTERS, "outage-dead-letters");
+        Configuration conf = HeadPredict.kafka(model, kafka, "outage", photos);
         conf.set(PredictOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(300));
-        conf.set(PredictOptions.MAX_WAIT, Duration.ofMillis(100));
         conf.set(PredictOptions.KAFKA_TRANSACTION_TIMEOUT, Duration.ofMinutes(1));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);

@@ -190,21 +190,9 @@ class LoadITCase {
             throws Exception {
         int plots = Integer.getInteger("plantclef.load.plots", DEFAULT_PLOTS);
         kafka.createTopics("load-uploads", "load-predictions", "load-dead-letters");
-        Configuration conf = new Configuration();
-        conf.set(PredictOptions.MODEL, model.toString());
-        conf.set(PredictOptions.STRATEGY, "head");
-        conf.set(PredictOptions.IMAGE_SIZE, 56);
+        Configuration conf = HeadPredict.kafka(model, kafka, "load", photos);
         conf.set(PredictOptions.BATCH_SIZE, 16);
-        conf.set(PredictOptions.THREADS, 1);
-        conf.set(PredictOptions.MODE, PredictOptions.Mode.STREAMING);
-        conf.set(PredictOptions.KAFKA_BOOTSTRAP, kafka.bootstrapServers());
-        conf.set(PredictOptions.KAFKA_IN, "load-uploads");
-        conf.set(PredictOptions.KAFKA_GROUP, "load-it");
-        conf.set(PredictOptions.KAFKA_ALLOWED_URIS, photos.toUri().toString());
-        conf.set(PredictOptions.KAFKA_OUT, "load-predictions");
-        conf.set(PredictOptions.KAFKA_DEAD_LETTERS, "load-dead-letters");
         conf.set(PredictOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
-        conf.set(PredictOptions.MAX_WAIT, Duration.ofMillis(100));
         conf.set(PredictOptions.KAFKA_TRANSACTION_TIMEOUT, Duration.ofMinutes(5));
 
         List<String[]> events = new ArrayList<>();

@@ -53,6 +53,23 @@ class PredictJobITCase {
         return conf;
     }
 
+    /** The head strategy on {@code model} (no classifier) over the fixture's plots. */
+    private static Configuration headConf(Path model, Path output) {
+        Configuration conf = conf(plots, output, "head");
+        conf.removeConfig(PredictOptions.CLASSIFIER);
+        conf.set(PredictOptions.MODEL, model.toString());
+        return conf;
+    }
+
+    /** Every species id in a run's submission.csv. */
+    private static Set<Long> submittedSpecies(Path output) throws Exception {
+        Set<Long> species = new HashSet<>();
+        Submission.read(new org.apache.flink.core.fs.Path(output.resolve("submission.csv").toUri()))
+                .values()
+                .forEach(species::addAll);
+        return species;
+    }
+
     private static PredictJob.Summary predict(Configuration conf, int parallelism)
             throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -140,23 +157,13 @@ class PredictJobITCase {
                 model.resolveSibling("class_mapping.txt"),
                 ids.stream().map(String::valueOf).toList());
         Path out = shared.resolve("checkpoint-head-out");
-        Configuration conf = conf(plots, out, "head");
-        conf.removeConfig(PredictOptions.CLASSIFIER);
-        conf.set(PredictOptions.MODEL, model.toString());
-        PredictJob.Summary s = predict(conf, 2);
+        PredictJob.Summary s = predict(headConf(model, out), 2);
         assertThat(s.plotsPredicted()).isEqualTo(7);
-        var rows =
-                Submission.read(
-                        new org.apache.flink.core.fs.Path(out.resolve("submission.csv").toUri()));
-        Set<Long> predicted = new HashSet<>();
-        rows.values().forEach(predicted::addAll);
-        assertThat(predicted).isNotEmpty().allMatch(ids::contains);
+        assertThat(submittedSpecies(out)).isNotEmpty().allMatch(ids::contains);
 
         // A mapping of another length than the head is refused at start.
         Files.write(model.resolveSibling("class_mapping.txt"), List.of("1", "2", "3"));
-        Configuration wrong = conf(plots, shared.resolve("never"), "head");
-        wrong.removeConfig(PredictOptions.CLASSIFIER);
-        wrong.set(PredictOptions.MODEL, model.toString());
+        Configuration wrong = headConf(model, shared.resolve("never"));
         assertThatThrownBy(() -> PredictJob.Settings.from(wrong))
                 .hasMessageContaining("--class-mapping (predict.class-mapping)")
                 .hasMessageContaining("lists 3 classes but " + model + " returns 7 values");
@@ -165,25 +172,12 @@ class PredictJobITCase {
     @Test
     void headStrategyUsesTheModelsOwnOutputAndItsClassMapping() throws Exception {
         // The CLS-only tiny model returns 48 values per image: read as the logits of 48 classes.
-        Path model = shared.resolve("head/model.pt");
-        Files.createDirectories(model.getParent());
-        Files.copy(TinyModels.clsOnly(), model);
+        Path model = TinyModels.headModel(shared.resolve("head"));
         List<Long> ids = IntStream.range(0, 48).mapToObj(i -> 9_000_000L + i).toList();
-        Files.write(
-                model.resolveSibling("class_mapping.txt"),
-                ids.stream().map(String::valueOf).toList());
         Path out = shared.resolve("head-out");
-        Configuration conf = conf(plots, out, "head");
-        conf.removeConfig(PredictOptions.CLASSIFIER);
-        conf.set(PredictOptions.MODEL, model.toString());
-        PredictJob.Summary s = predict(conf, 2);
+        PredictJob.Summary s = predict(headConf(model, out), 2);
         assertThat(s.plotsPredicted()).isEqualTo(7);
-        var rows =
-                Submission.read(
-                        new org.apache.flink.core.fs.Path(out.resolve("submission.csv").toUri()));
-        Set<Long> predicted = new HashSet<>();
-        rows.values().forEach(predicted::addAll);
-        assertThat(predicted).isNotEmpty().allMatch(ids::contains);
+        assertThat(submittedSpecies(out)).isNotEmpty().allMatch(ids::contains);
         for (JsonNode plot : OutputFiles.jsonLines(out.resolve("predictions"))) {
             List<Long> tops = new ArrayList<>();
             for (JsonNode tile : plot.path("tiles")) {

@@ -9,14 +9,19 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.plantclef.classify.TrainBench;
+import org.plantclef.embed.DecodeBench;
 import org.plantclef.embed.Device;
 import org.plantclef.embed.DjlEmbedder;
 import org.plantclef.embed.EmbedBench;
 import org.plantclef.embed.EmbedderSpec;
+import org.plantclef.image.ImageDecoder;
+import org.plantclef.image.ImageEncoder;
+import org.plantclef.image.RgbImage;
 import org.plantclef.job.Options;
 import org.plantclef.synth.SyntheticDataset;
 
@@ -29,7 +34,9 @@ final class BenchCommand implements JobCommand {
             key("bench.model")
                     .stringType()
                     .noDefaultValue()
-                    .withDescription("TorchScript model file to measure. Required unless --train.");
+                    .withDescription(
+                            "Model file to measure, TorchScript or .safetensors. Required for"
+                                    + " MODEL and PIPELINE.");
 
     static final ConfigOption<String> VERSUS =
             key("bench.versus")
@@ -40,13 +47,35 @@ final class BenchCommand implements JobCommand {
                                     + " .safetensors checkpoint and its TorchScript export: prints"
                                     + " both img/s and their ratio.");
 
-    static final ConfigOption<Boolean> TRAIN =
-            key("bench.train")
-                    .booleanType()
-                    .defaultValue(false)
+    /** What {@code bench} measures. */
+    enum Mode {
+        /** The bare model against the embed path from JPEG bytes (or --versus a second model). */
+        MODEL,
+        /** The tile stage per plot photo: decode, then every grid's tiles resized. */
+        DECODE,
+        /** Predict on the MiniCluster against the bare model, tiles/s, at each parallelism. */
+        PIPELINE,
+        /** Classifier training, DJL against plain Java. */
+        TRAIN
+    }
+
+    static final ConfigOption<Mode> MODE =
+            key("bench.mode")
+                    .enumType(Mode.class)
+                    .defaultValue(Mode.MODEL)
                     .withDescription(
-                            "Measure classifier training instead: DJL's samples/s against a"
-                                    + " plain-Java loop of the same algorithm.");
+                            "MODEL (bare model vs the embed path), DECODE (decode + tile + resize"
+                                    + " per plot photo), PIPELINE (predict on the MiniCluster vs"
+                                    + " the bare model) or TRAIN (classifier training).");
+
+    static final ConfigOption<List<Integer>> GRIDS =
+            key("bench.grids")
+                    .intType()
+                    .asList()
+                    .defaultValues(3)
+                    .withDescription(
+                            "With DECODE and PIPELINE: the N of each NxN grid a photo is cut"
+                                    + " into, ';'-separated (several = the multiscale cut).");
 
     static final ConfigOption<Integer> TRAIN_DIM =
             key("bench.train-dim")
@@ -102,7 +131,13 @@ final class BenchCommand implements JobCommand {
             key("bench.photo-width")
                     .intType()
                     .defaultValue(1024)
-                    .withDescription("Width of the source photos (height is 3/4 of it).");
+                    .withDescription("Width of the source photos.");
+
+    static final ConfigOption<Integer> PHOTO_HEIGHT =
+            key("bench.photo-height")
+                    .intType()
+                    .noDefaultValue()
+                    .withDescription("Height of the source photos; 3/4 of the width if not set.");
 
     static final ConfigOption<Double> SECONDS =
             key("bench.seconds")
@@ -124,6 +159,7 @@ final class BenchCommand implements JobCommand {
     @Override
     public List<ConfigOption<?>> options() {
         return List.of(
+                MODE,
                 MODEL,
                 VERSUS,
                 IMAGE_SIZE,
@@ -132,8 +168,9 @@ final class BenchCommand implements JobCommand {
                 THREADS,
                 PHOTOS,
                 PHOTO_WIDTH,
+                PHOTO_HEIGHT,
+                GRIDS,
                 SECONDS,
-                TRAIN,
                 TRAIN_DIM,
                 TRAIN_CLASSES,
                 TRAIN_SAMPLES);
@@ -146,8 +183,12 @@ final class BenchCommand implements JobCommand {
 
     @Override
     public int run(Configuration conf, PrintStream out) throws Exception {
-        if (Options.get(conf, TRAIN)) {
+        Mode mode = Options.get(conf, MODE);
+        if (mode == Mode.TRAIN) {
             return train(conf, out);
+        }
+        if (mode == Mode.DECODE) {
+            return decode(conf, out);
         }
         String model = Options.require(conf, MODEL);
         if (!Files.isRegularFile(Path.of(model))) {
@@ -178,7 +219,7 @@ final class BenchCommand implements JobCommand {
             }
             return versus(conf, model, versus, size, batches, threads, seconds, out);
         }
-        List<byte[]> jpegs = photos(photos, width);
+        List<byte[]> jpegs = photos(photos, width, height(conf, width));
         long bytes = jpegs.stream().mapToLong(b -> b.length).sum();
         out.printf(
                 Locale.ROOT,
@@ -303,18 +344,89 @@ final class BenchCommand implements JobCommand {
         return 0;
     }
 
-    /** Synthetic plot photos of the given width, as JPEG bytes. */
-    private static List<byte[]> photos(int count, int width) throws Exception {
+    private static int height(Configuration conf, int width) {
+        Integer height = Options.get(conf, PHOTO_HEIGHT);
+        if (height == null) {
+            return width * 3 / 4;
+        }
+        if (height < 96) {
+            throw Options.invalid(PHOTO_HEIGHT, height, "must be at least 96");
+        }
+        return height;
+    }
+
+    private static int[] grids(Configuration conf) {
+        List<Integer> grids = Options.get(conf, GRIDS);
+        if (grids.isEmpty() || grids.stream().anyMatch(g -> g < 1)) {
+            throw Options.invalid(GRIDS, grids, "need one or more grid sizes, each at least 1");
+        }
+        return grids.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The tile stage alone: decode, then every grid's tiles reduced to the model's square. */
+    private static int decode(Configuration conf, PrintStream out) throws Exception {
+        int size = Options.get(conf, IMAGE_SIZE);
+        int width = Options.get(conf, PHOTO_WIDTH);
+        int height = height(conf, width);
+        int count = Options.get(conf, PHOTOS);
+        int[] grids = grids(conf);
+        double seconds = Options.get(conf, SECONDS);
+        if (size < 14 || width < 96 || count < 1 || seconds <= 0) {
+            throw Options.invalid(
+                    IMAGE_SIZE, size, "image size >= 14, width >= 96, photos >= 1, seconds > 0");
+        }
+        List<byte[]> jpegs = photos(count, width, height);
+        long bytes = jpegs.stream().mapToLong(b -> b.length).sum();
+        DecodeBench.Row row = DecodeBench.measure(jpegs, grids, size, seconds);
+        out.printf(
+                Locale.ROOT,
+                "bench --mode decode: %d photos %dx%d JPEG (avg %d KB), grids %s, %d tiles of"
+                        + " %dpx per photo, %d photos measured%n%n",
+                count,
+                width,
+                height,
+                bytes / count / 1024,
+                Options.get(conf, GRIDS),
+                row.tilesPerPhoto(),
+                size,
+                row.photos());
+        out.println("decode ms/photo | tiles + resize ms/photo | total ms/photo | photos/s");
+        out.println("--------------- | ----------------------- | -------------- | --------");
+        out.printf(
+                Locale.ROOT,
+                "%15.1f | %23.1f | %14.1f | %8.2f%n",
+                row.decodeMillis(),
+                row.tileMillis(),
+                row.totalMillis(),
+                1000 / row.totalMillis());
+        return 0;
+    }
+
+    /**
+     * Synthetic plot photos as JPEG bytes (quality 90), with pixel noise over the painted plants: a
+     * camera's texture and sensor noise, without which a JPEG is a few times smaller and faster to
+     * decode than a real plot photo of the same size.
+     */
+    static List<byte[]> photos(int count, int width, int height) throws Exception {
         Path dir = Files.createTempDirectory("plantclef-bench");
         try {
             SyntheticDataset.Result data =
                     SyntheticDataset.generate(
-                            dir,
-                            new SyntheticDataset.Spec(
-                                    4, 1, count, 64, width, width * 3 / 4, 4, 17));
+                            dir, new SyntheticDataset.Spec(4, 1, count, 64, width, height, 4, 17));
+            ImageDecoder decoder = new ImageDecoder();
+            Random random = new Random(17);
             List<byte[]> out = new ArrayList<>();
             for (SyntheticDataset.Plot plot : data.plots()) {
-                out.add(Files.readAllBytes(data.layout().plots().resolve(plot.plotId() + ".jpg")));
+                RgbImage image =
+                        decoder.decode(
+                                Files.readAllBytes(
+                                        data.layout().plots().resolve(plot.plotId() + ".jpg")));
+                byte[] rgb = image.rgb();
+                for (int i = 0; i < rgb.length; i++) {
+                    int v = (rgb[i] & 0xFF) + random.nextInt(33) - 16;
+                    rgb[i] = (byte) Math.max(0, Math.min(255, v));
+                }
+                out.add(ImageEncoder.jpeg(image, 0.9f));
             }
             return out;
         } finally {

@@ -3,6 +3,7 @@ package org.plantclef.embed;
 import org.plantclef.image.ImageOps;
 import org.plantclef.image.Interpolation;
 import org.plantclef.image.Normalizer;
+import org.plantclef.image.Resizer;
 import org.plantclef.image.RgbImage;
 
 /**
@@ -36,6 +37,11 @@ public final class Preprocessor {
     /** The square model input of {@code image}, still as pixels. */
     public RgbImage square(RgbImage image) {
         return ImageOps.resizeShorterSideCenterCrop(image, size, Interpolation.BICUBIC);
+    }
+
+    /** The square model input of the rectangle {@code region} of {@code image} (a tile). */
+    public RgbImage square(RgbImage image, Resizer.Region region) {
+        return ImageOps.resizeShorterSideCenterCrop(image, region, size, Interpolation.BICUBIC);
     }
 
     /** Writes the normalised CHW tensor of {@code image} into slot {@code index} of a batch. */

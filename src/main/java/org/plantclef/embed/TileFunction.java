@@ -12,6 +12,7 @@ import org.apache.flink.util.Collector;
 import org.plantclef.image.ImageDecoder;
 import org.plantclef.image.ImageOps;
 import org.plantclef.image.InvalidImageException;
+import org.plantclef.image.Resizer;
 import org.plantclef.image.RgbImage;
 import org.plantclef.image.Tile;
 import org.plantclef.io.DeadLetters;
@@ -136,22 +137,37 @@ public final class TileFunction extends ProcessFunction<ImageRecord, TileRecord>
             throws InvalidImageException {
         RgbImage decoded = decoder.decode(image.data());
         List<TileRecord> tiles = new ArrayList<>(tilesInPlot);
-        for (int grid : grids) {
-            for (Tile tile : ImageOps.grid(decoded, grid)) {
-                RgbImage square = preprocessor.square(tile.image());
-                tiles.add(
-                        new TileRecord(
-                                image.imageName(),
-                                plotId,
-                                tile.index(),
-                                grid,
-                                tilesInPlot,
-                                square.width(),
-                                square.height(),
-                                square.rgb()));
-            }
+        for (Tile square : squares(decoded, grids, preprocessor)) {
+            tiles.add(
+                    new TileRecord(
+                            image.imageName(),
+                            plotId,
+                            square.index(),
+                            square.bounds().grid(),
+                            tilesInPlot,
+                            square.image().width(),
+                            square.image().height(),
+                            square.image().rgb()));
         }
         return tiles;
+    }
+
+    /**
+     * Every grid's tiles of {@code decoded}, in order, each already reduced to the model's square.
+     *
+     * @throws InvalidImageException when the image is smaller than a grid
+     */
+    public static List<Tile> squares(RgbImage decoded, int[] grids, Preprocessor preprocessor)
+            throws InvalidImageException {
+        List<Tile> out = new ArrayList<>();
+        for (int grid : grids) {
+            for (Tile.Bounds b : ImageOps.gridBounds(decoded.width(), decoded.height(), grid)) {
+                // Each tile is resized where it lies in the photo, never copied out first.
+                Resizer.Region region = new Resizer.Region(b.x(), b.y(), b.width(), b.height());
+                out.add(new Tile(b, preprocessor.square(decoded, region)));
+            }
+        }
+        return out;
     }
 
     @Override

@@ -45,12 +45,24 @@ public final class ImageOps {
      */
     public static RgbImage resizeShorterSideCenterCrop(
             RgbImage image, int size, Interpolation mode) {
-        int w = image.width();
-        int h = image.height();
+        return resizeShorterSideCenterCrop(
+                image, new Resizer.Region(0, 0, image.width(), image.height()), size, mode);
+    }
+
+    /**
+     * As {@link #resizeShorterSideCenterCrop(RgbImage, int, Interpolation)}, of the rectangle
+     * {@code region} of {@code image} (a tile), read in place: the same pixels as cropping the
+     * region out first.
+     */
+    public static RgbImage resizeShorterSideCenterCrop(
+            RgbImage image, Resizer.Region region, int size, Interpolation mode) {
+        int w = region.width();
+        int h = region.height();
+        boolean whole = w == image.width() && h == image.height();
         if (w == size && h == size) {
             // Already the model's square (tiles, and images the embed operator squared on
             // arrival): nothing to compute, and no copy on the per-record path.
-            return image;
+            return whole ? image : image.crop(region.x(), region.y(), w, h);
         }
         double exact = (double) size * Math.max(w, h) / Math.min(w, h);
         if (exact >= Integer.MAX_VALUE) {
@@ -63,9 +75,9 @@ public final class ImageOps {
         int left = (int) Math.rint((outW - size) / 2.0);
         int top = (int) Math.rint((outH - size) / 2.0);
         if (outW == w && outH == h) {
-            return image.crop(left, top, size, size);
+            return image.crop(region.x() + left, region.y() + top, size, size);
         }
-        return Resizer.resizeCrop(image, outW, outH, mode, left, top, size, size);
+        return Resizer.resizeCrop(image, region, outW, outH, mode, left, top, size, size);
     }
 
     /**
@@ -115,7 +127,14 @@ public final class ImageOps {
             for (int col = 0; col < n; col++) {
                 tiles.add(
                         new Tile.Bounds(
-                                row * n + col, row, col, col * tileW, row * tileH, tileW, tileH));
+                                n,
+                                row * n + col,
+                                row,
+                                col,
+                                col * tileW,
+                                row * tileH,
+                                tileW,
+                                tileH));
             }
         }
         return tiles;

@@ -74,9 +74,47 @@ public final class Resizer {
             int cropY,
             int cropW,
             int cropH) {
+        return resizeCrop(
+                image,
+                new Region(0, 0, image.width(), image.height()),
+                width,
+                height,
+                mode,
+                cropX,
+                cropY,
+                cropW,
+                cropH);
+    }
+
+    /** A rectangle of an image's pixels. */
+    public record Region(int x, int y, int width, int height) {}
+
+    /**
+     * As {@link #resizeCrop(RgbImage, int, int, Interpolation, int, int, int, int)}, of the
+     * rectangle {@code source} of {@code image} as if it had been cropped out first: the pixels are
+     * read in place, so a grid's tiles are resized without copying each out of the photo.
+     */
+    public static RgbImage resizeCrop(
+            RgbImage image,
+            Region source,
+            int width,
+            int height,
+            Interpolation mode,
+            int cropX,
+            int cropY,
+            int cropW,
+            int cropH) {
         if (width <= 0 || height <= 0) {
             throw new IllegalArgumentException(
                     "target size must be positive, was " + width + "x" + height);
+        }
+        if (source.x() < 0
+                || source.y() < 0
+                || source.width() <= 0
+                || source.height() <= 0
+                || source.x() + source.width() > image.width()
+                || source.y() + source.height() > image.height()) {
+            throw new IllegalArgumentException("region " + source + " outside " + image);
         }
         if (cropX < 0
                 || cropY < 0
@@ -98,25 +136,112 @@ public final class Resizer {
                             + "x"
                             + height);
         }
-        int inW = image.width();
-        int inH = image.height();
-        Weights horizontal = Weights.of(inW, width, mode, cropX, cropW);
-        Weights vertical = Weights.of(inH, height, mode, cropY, cropH);
-        byte[] src = image.rgb();
-        boolean roundBetweenPasses = mode == Interpolation.BICUBIC;
+        Weights horizontal = Weights.of(source.width(), width, mode, cropX, cropW);
+        Weights vertical = Weights.of(source.height(), height, mode, cropY, cropH);
+        return mode == Interpolation.BICUBIC
+                ? fixedPoint(image, source, horizontal, vertical, cropW, cropH)
+                : floating(image, source, horizontal, vertical, cropW, cropH);
+    }
 
-        // Only the input rows the window's output rows read.
+    /** Fractional bits of the fixed-point weights: Pillow's {@code PRECISION_BITS}. */
+    private static final int PRECISION_BITS = 32 - 8 - 2;
+
+    private static final int HALF = 1 << (PRECISION_BITS - 1);
+
+    /**
+     * Pillow's 8-bit resampling exactly: integer weights with {@value #PRECISION_BITS} fractional
+     * bits, a horizontal pass to 8-bit rows, then a vertical pass, each rounded and clipped to
+     * 0..255. Integer arithmetic is also faster here than float.
+     */
+    private static RgbImage fixedPoint(
+            RgbImage image,
+            Region source,
+            Weights horizontal,
+            Weights vertical,
+            int cropW,
+            int cropH) {
+        byte[] src = image.rgb();
+        int imageStride = image.width() * 3;
         int firstRow = vertical.start[0];
         int lastRow = 0; // exclusive
         for (int y = 0; y < cropH; y++) {
             lastRow = Math.max(lastRow, vertical.start[y] + vertical.length[y]);
         }
 
-        // Horizontal pass: those rows, the window's columns.
+        // Horizontal pass: the rows the vertical pass reads, the window's columns, as bytes.
+        int midStride = cropW * 3;
+        byte[] mid = new byte[(lastRow - firstRow) * midStride];
+        int[] weights = horizontal.fixed;
+        for (int y = firstRow; y < lastRow; y++) {
+            int rowIn = (source.y() + y) * imageStride + source.x() * 3;
+            int o = (y - firstRow) * midStride;
+            for (int x = 0; x < cropW; x++) {
+                int r = HALF;
+                int g = HALF;
+                int b = HALF;
+                int i = rowIn + horizontal.start[x] * 3;
+                int base = x * horizontal.stride;
+                int end = base + horizontal.length[x];
+                for (int k = base; k < end; k++, i += 3) {
+                    int w = weights[k];
+                    r += (src[i] & 0xFF) * w;
+                    g += (src[i + 1] & 0xFF) * w;
+                    b += (src[i + 2] & 0xFF) * w;
+                }
+                mid[o++] = clip8(r);
+                mid[o++] = clip8(g);
+                mid[o++] = clip8(b);
+            }
+        }
+
+        // Vertical pass, a whole row at a time (contiguous reads the JIT vectorises).
+        byte[] out = new byte[cropW * cropH * 3];
+        int[] acc = new int[midStride];
+        weights = vertical.fixed;
+        for (int outRow = 0; outRow < cropH; outRow++) {
+            Arrays.fill(acc, HALF);
+            int start = vertical.start[outRow] - firstRow;
+            int base = outRow * vertical.stride;
+            for (int k = 0; k < vertical.length[outRow]; k++) {
+                int w = weights[base + k];
+                int row = (start + k) * midStride;
+                for (int x = 0; x < midStride; x++) {
+                    acc[x] += (mid[row + x] & 0xFF) * w;
+                }
+            }
+            int rowOut = outRow * midStride;
+            for (int x = 0; x < midStride; x++) {
+                out[rowOut + x] = clip8(acc[x]);
+            }
+        }
+        return new RgbImage(cropW, cropH, out);
+    }
+
+    private static byte clip8(int fixed) {
+        int v = fixed >> PRECISION_BITS;
+        return (byte) (v < 0 ? 0 : Math.min(v, 255));
+    }
+
+    /** Float weights and float sums, rounded once at the end (area averaging). */
+    private static RgbImage floating(
+            RgbImage image,
+            Region source,
+            Weights horizontal,
+            Weights vertical,
+            int cropW,
+            int cropH) {
+        byte[] src = image.rgb();
+        int imageStride = image.width() * 3;
+        int firstRow = vertical.start[0];
+        int lastRow = 0; // exclusive
+        for (int y = 0; y < cropH; y++) {
+            lastRow = Math.max(lastRow, vertical.start[y] + vertical.length[y]);
+        }
+
         int midStride = cropW * 3;
         float[] mid = new float[(lastRow - firstRow) * midStride];
         for (int y = firstRow; y < lastRow; y++) {
-            int rowIn = y * inW * 3;
+            int rowIn = (source.y() + y) * imageStride + source.x() * 3;
             int rowOut = (y - firstRow) * midStride;
             for (int x = 0; x < cropW; x++) {
                 float r = 0;
@@ -132,19 +257,12 @@ public final class Resizer {
                     b += w * (src[i + 2] & 0xFF);
                 }
                 int o = rowOut + x * 3;
-                if (roundBetweenPasses) {
-                    // PIL keeps 8-bit pixels between its two passes.
-                    r = clamp(Math.round(r));
-                    g = clamp(Math.round(g));
-                    b = clamp(Math.round(b));
-                }
                 mid[o] = r;
                 mid[o + 1] = g;
                 mid[o + 2] = b;
             }
         }
 
-        // Vertical pass, a whole row at a time (contiguous reads).
         byte[] out = new byte[cropW * cropH * 3];
         float[] acc = new float[midStride];
         for (int y = 0; y < cropH; y++) {
@@ -175,12 +293,17 @@ public final class Resizer {
         final int[] start;
         final int[] length;
         final float[] weights;
+
+        /** The weights in Pillow's fixed point (bicubic only), else null. */
+        final int[] fixed;
+
         final int stride;
 
-        private Weights(int[] start, int[] length, float[] weights, int stride) {
+        private Weights(int[] start, int[] length, float[] weights, int[] fixed, int stride) {
             this.start = start;
             this.length = length;
             this.weights = weights;
+            this.fixed = fixed;
             this.stride = stride;
         }
 
@@ -214,7 +337,7 @@ public final class Resizer {
                     weights[i * stride + (j - first)] = (float) (overlap / total);
                 }
             }
-            return new Weights(start, length, weights, stride);
+            return new Weights(start, length, weights, null, stride);
         }
 
         private static Weights bicubic(int in, int out, int window, int count) {
@@ -225,6 +348,8 @@ public final class Resizer {
             int[] start = new int[count];
             int[] length = new int[count];
             float[] weights = new float[count * stride];
+            int[] fixed = new int[count * stride];
+            double reciprocal = 1.0 / filterScale;
             for (int i = 0; i < count; i++) {
                 double center = (window + i + 0.5) * scale;
                 int first = Math.max(0, (int) (center - support + 0.5));
@@ -233,16 +358,20 @@ public final class Resizer {
                 double sum = 0;
                 double[] w = new double[n];
                 for (int k = 0; k < n; k++) {
-                    w[k] = cubic((k + first - center + 0.5) / filterScale);
+                    w[k] = cubic((k + first - center + 0.5) * reciprocal);
                     sum += w[k];
                 }
                 start[i] = first;
                 length[i] = n;
                 for (int k = 0; k < n; k++) {
-                    weights[i * stride + k] = (float) (sum == 0 ? 0 : w[k] / sum);
+                    // As Pillow's precompute_coeffs and normalize_coeffs_8bpc.
+                    double normalised = sum == 0 ? w[k] : w[k] / sum;
+                    weights[i * stride + k] = (float) normalised;
+                    double scaled = normalised * (1 << PRECISION_BITS);
+                    fixed[i * stride + k] = (int) (normalised < 0 ? scaled - 0.5 : scaled + 0.5);
                 }
             }
-            return new Weights(start, length, weights, stride);
+            return new Weights(start, length, weights, fixed, stride);
         }
 
         private static double cubic(double x) {

@@ -254,11 +254,40 @@ class PlantClefTest {
     }
 
     @Test
+    void benchDecodeTimesTheTileStagePerPhoto() {
+        Run run =
+                run(
+                        "bench",
+                        "--mode",
+                        "decode",
+                        "--photos",
+                        "2",
+                        "--photo-width",
+                        "300",
+                        "--photo-height",
+                        "200",
+                        "--grids",
+                        "1;3",
+                        "--image-size",
+                        "56",
+                        "--seconds",
+                        "0.2");
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out())
+                .contains("2 photos 300x200 JPEG", "grids [1, 3], 10 tiles of 56px per photo")
+                .contains("decode ms/photo | tiles + resize ms/photo | total ms/photo | photos/s")
+                .containsPattern("(?m)^\\s+[0-9.]+ \\|\\s+[0-9.]+ \\|\\s+[0-9.]+ \\|\\s+[0-9.]+$");
+        assertThat(run("bench", "--mode", "decode", "--grids", "0").err())
+                .contains("--grids (bench.grids)");
+    }
+
+    @Test
     void benchTrainComparesDjlWithPlainJava() {
         Run run =
                 run(
                         "bench",
-                        "--train",
+                        "--mode",
+                        "train",
                         "--train-dim",
                         "16",
                         "--train-classes",

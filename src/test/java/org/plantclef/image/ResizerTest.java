@@ -1,6 +1,7 @@
 package org.plantclef.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -83,6 +84,38 @@ class ResizerTest {
         assertThat(window).isEqualTo(full.crop(28, 5, 93, 80));
         assertThat(ImageOps.resizeShorterSideCenterCrop(image, 64, mode))
                 .isEqualTo(ImageOps.centerCrop(ImageOps.resizeShorterSide(image, 64, mode), 64));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Interpolation.class)
+    void aRegionIsResizedAsIfCroppedOutFirst(Interpolation mode) {
+        RgbImage image = TestImages.gradient(301, 187);
+        RgbImage tile = image.crop(100, 62, 100, 62);
+        Resizer.Region region = new Resizer.Region(100, 62, 100, 62);
+        assertThat(Resizer.resizeCrop(image, region, 56, 35, mode, 0, 0, 56, 35))
+                .isEqualTo(Resizer.resize(tile, 56, 35, mode));
+        assertThat(Resizer.resizeCrop(image, region, 250, 155, mode, 10, 3, 200, 150))
+                .as("upscaled, window")
+                .isEqualTo(Resizer.resizeCrop(tile, 250, 155, mode, 10, 3, 200, 150));
+        // The tile stage's call, including the case where no resize is needed.
+        assertThat(ImageOps.resizeShorterSideCenterCrop(image, region, 48, mode))
+                .isEqualTo(ImageOps.resizeShorterSideCenterCrop(tile, 48, mode));
+        assertThat(ImageOps.resizeShorterSideCenterCrop(image, region, 62, mode))
+                .isEqualTo(ImageOps.centerCrop(tile, 62));
+        assertThatThrownBy(
+                        () ->
+                                Resizer.resizeCrop(
+                                        image,
+                                        new Resizer.Region(250, 0, 60, 10),
+                                        10,
+                                        10,
+                                        mode,
+                                        0,
+                                        0,
+                                        10,
+                                        10))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("outside");
     }
 
     @Test

@@ -156,6 +156,29 @@ class Logits(nn.Module):
         return self.model.logits(x)
 
 
+class Bfloat16(nn.Module):
+    """What export_torchscript.py --bf16 writes: float32 in, the model run in bfloat16 (weights
+    and activations), float32 out; DJL 0.36 cannot make or convert bf16 tensors itself."""
+
+    def __init__(self, model: VitReg4):
+        super().__init__()
+        self.model = model.to(torch.bfloat16)
+
+    def forward(self, x):
+        return self.model(x.to(torch.bfloat16)).float()
+
+
+def save_bf16(model: VitReg4, path: str):
+    """A bf16 copy of model, scripted, saved to path; model itself stays float32."""
+    dim = model.cls_token.shape[-1]
+    heads = model.blocks[0].attn.num_heads
+    clone = VitReg4(dim, len(model.blocks), heads, model.grid, model.head.out_features)
+    clone.load_state_dict(model.state_dict())
+    scripted = torch.jit.script(Bfloat16(clone.eval()).eval())
+    scripted.save(path)
+    return scripted
+
+
 DTYPES = {torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16"}
 
 
@@ -225,6 +248,9 @@ def tiny():
             rounded.load_state_dict({k: v.float() for k, v in half.items()})
             write_f32(os.path.join(OUT, f"expected-tokens-70-{tag}.f32"),
                       rounded(formula_input(2, 70)))
+        # The model run in bfloat16 (export_torchscript.py --bf16), and what PyTorch gives for it.
+        bf16 = save_bf16(model, os.path.join(OUT, "tiny-vit-reg4-bf16.pt"))
+        write_f32(os.path.join(OUT, "expected-tokens-70-bf16-run.f32"), bf16(formula_input(2, 70)))
     with open(os.path.join(OUT, "expected.json"), "w") as f:
         json.dump(meta, f, indent=2)
     print("wrote", os.path.abspath(OUT))
@@ -237,7 +263,8 @@ def vit_b(directory: str):
     save_safetensors(os.path.join(directory, "vit-b14-reg4-random.safetensors"),
                      dict(model.state_dict()), {"format": "pt"})
     torch.jit.script(model).save(os.path.join(directory, "vit-b14-reg4-random.pt"))
-    print("wrote", os.path.join(directory, "vit-b14-reg4-random.{safetensors,pt}"))
+    save_bf16(model, os.path.join(directory, "vit-b14-reg4-random-bf16.pt"))
+    print("wrote", os.path.join(directory, "vit-b14-reg4-random.{safetensors,pt}, -bf16.pt"))
 
 
 if __name__ == "__main__":

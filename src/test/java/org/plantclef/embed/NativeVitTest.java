@@ -97,6 +97,54 @@ class NativeVitTest {
         }
     }
 
+    /**
+     * A model exported with {@code --bf16} (weights and activations in bfloat16 inside the file,
+     * float32 in and out): what PyTorch computes for the same file, within bf16's rounding, and
+     * each token pointing where float32's does.
+     */
+    @Test
+    void aBfloat16ExportRunsAndAgreesWithFloat32() throws Exception {
+        float[] tokens;
+        try (DjlEmbedder bf16 =
+                DjlEmbedder.open(
+                        TinyModels.spec(TinyModels.vitBf16TorchScript(), 70, 2, false), 0)) {
+            tokens = bf16.run(TinyModels.formulaInput(2, 70), 2, 70).data();
+        }
+        float[] python = PreprocessorTest.floats(DIR + "expected-tokens-70-bf16-run.f32");
+        float[] fp32 = PreprocessorTest.floats(DIR + "expected-tokens-70.f32");
+        assertThat(tokens).hasSameSizeAs(fp32);
+        double largest = 0;
+        for (int i = 0; i < tokens.length; i++) {
+            largest = Math.max(largest, Math.abs(tokens[i] - python[i]));
+        }
+        // libtorch 2.7 against the 1.13 that wrote the file: the same bf16 graph, kernels that
+        // may round differently in the last of bf16's 8 bits.
+        assertThat(largest).as("largest difference from PyTorch's bf16 run").isLessThan(0.1);
+        int dim = 32;
+        double worst = 1;
+        for (int t = 0; t < tokens.length / dim; t++) {
+            worst = Math.min(worst, cosine(tokens, fp32, t * dim, dim));
+        }
+        System.out.printf(
+                "bf16 export: largest difference from PyTorch's bf16 run %.2e, smallest token"
+                        + " cosine to float32 %.6f%n",
+                largest, worst);
+        assertThat(worst).as("smallest token cosine to float32").isGreaterThan(0.999);
+        assertThat(tokens).as("really computed in bf16").isNotEqualTo(fp32);
+    }
+
+    private static double cosine(float[] a, float[] b, int from, int length) {
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int i = from; i < from + length; i++) {
+            dot += (double) a[i] * b[i];
+            na += (double) a[i] * a[i];
+            nb += (double) b[i] * b[i];
+        }
+        return dot / Math.sqrt(na * nb);
+    }
+
     @Test
     void theEmbedderGivesTheSameEmbeddingsFromTheCheckpointAndFromTorchScript() {
         List<RgbImage> images =

@@ -39,6 +39,11 @@ public final class TinyModels {
         return resource("/models/tiny-vit-reg4/tiny-vit-reg4.pt");
     }
 
+    /** The same model exported to run in bfloat16 (export_torchscript.py --bf16). */
+    public static Path vitBf16TorchScript() {
+        return resource("/models/tiny-vit-reg4/tiny-vit-reg4-bf16.pt");
+    }
+
     /**
      * A model for the head strategy that needs no classifier: the CLS-only tiny model, whose 48
      * outputs are read as logits, copied to {@code dir/model.pt} with a {@code class_mapping.txt}

@@ -110,8 +110,11 @@ def resample_abs_pos_embed(posemb, new_size: List[int], old_size: List[int]):
     if new_size[0] == old_size[0] and new_size[1] == old_size[1]:
         return posemb
     embed_dim = posemb.shape[-1]
+    orig_dtype = posemb.dtype
+    posemb = posemb.float()  # as timm: interpolate needs float32 (bf16 has no bicubic kernel)
     posemb = posemb.reshape(1, old_size[0], old_size[1], -1).permute(0, 3, 1, 2)
     posemb = F.interpolate(posemb, size=new_size, mode="bicubic", antialias=True)
+    posemb = posemb.to(orig_dtype)
     return posemb.permute(0, 2, 3, 1).reshape(1, -1, embed_dim)
 
 

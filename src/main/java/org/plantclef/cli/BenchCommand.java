@@ -23,6 +23,7 @@ import org.plantclef.image.ImageDecoder;
 import org.plantclef.image.ImageEncoder;
 import org.plantclef.image.RgbImage;
 import org.plantclef.job.Options;
+import org.plantclef.job.PipelineBench;
 import org.plantclef.synth.SyntheticDataset;
 
 /**
@@ -139,6 +140,16 @@ final class BenchCommand implements JobCommand {
                     .noDefaultValue()
                     .withDescription("Height of the source photos; 3/4 of the width if not set.");
 
+    static final ConfigOption<List<Integer>> PARALLELISM =
+            key("bench.parallelism")
+                    .intType()
+                    .asList()
+                    .defaultValues(1, 2)
+                    .withDescription(
+                            "With PIPELINE: the parallelisms to run the job at, ';'-separated"
+                                    + " (PyTorch's threads are per JVM: set --threads for the"
+                                    + " largest).");
+
     static final ConfigOption<Double> SECONDS =
             key("bench.seconds")
                     .doubleType()
@@ -170,6 +181,7 @@ final class BenchCommand implements JobCommand {
                 PHOTO_WIDTH,
                 PHOTO_HEIGHT,
                 GRIDS,
+                PARALLELISM,
                 SECONDS,
                 TRAIN_DIM,
                 TRAIN_CLASSES,
@@ -189,6 +201,9 @@ final class BenchCommand implements JobCommand {
         }
         if (mode == Mode.DECODE) {
             return decode(conf, out);
+        }
+        if (mode == Mode.PIPELINE) {
+            return pipeline(conf, out);
         }
         String model = Options.require(conf, MODEL);
         if (!Files.isRegularFile(Path.of(model))) {
@@ -402,6 +417,83 @@ final class BenchCommand implements JobCommand {
         return 0;
     }
 
+    /** Predict on the MiniCluster against the bare model, at each parallelism. */
+    private static int pipeline(Configuration conf, PrintStream out) throws Exception {
+        String model = Options.require(conf, MODEL);
+        if (!Files.isRegularFile(Path.of(model))) {
+            throw Options.invalid(MODEL, model, "no such file");
+        }
+        int size = Options.get(conf, IMAGE_SIZE);
+        int batch = Options.get(conf, BATCH_SIZES).get(0);
+        int threads = Options.get(conf, THREADS);
+        int width = Options.get(conf, PHOTO_WIDTH);
+        int height = height(conf, width);
+        int count = Options.get(conf, PHOTOS);
+        int[] grids = grids(conf);
+        List<Integer> parallelisms = Options.get(conf, PARALLELISM);
+        if (parallelisms.isEmpty() || parallelisms.stream().anyMatch(p -> p < 1)) {
+            throw Options.invalid(PARALLELISM, parallelisms, "need parallelisms of 1 or more");
+        }
+        double seconds = Options.get(conf, SECONDS);
+        Path work = Files.createTempDirectory("plantclef-bench-pipeline");
+        try {
+            Path photos = Files.createDirectories(work.resolve("plots"));
+            List<byte[]> jpegs = photos(count, width, height);
+            for (int i = 0; i < jpegs.size(); i++) {
+                Files.write(
+                        photos.resolve(String.format(Locale.ROOT, "plot-%04d.jpg", i)),
+                        jpegs.get(i));
+            }
+            EmbedderSpec spec =
+                    new EmbedderSpec(
+                            model, size, batch, Options.get(conf, DEVICE), threads, false, null);
+            PipelineBench bench = new PipelineBench(spec, photos, count, grids, seconds, work);
+            out.printf(
+                    Locale.ROOT,
+                    "bench --mode pipeline: %s, input %dpx, batch %d, %s threads, %d plot photos"
+                            + " %dx%d JPEG, grids %s; bare model >= %.0f s before and after each"
+                            + " job%n%n",
+                    Path.of(model).getFileName(),
+                    size,
+                    batch,
+                    threads == 0 ? "default" : Integer.toString(threads),
+                    count,
+                    width,
+                    height,
+                    Options.get(conf, GRIDS),
+                    seconds);
+            out.println(
+                    "parallelism | tiles | job s | bare model tiles/s | pipeline tiles/s |"
+                            + " pipeline/bare");
+            out.println(
+                    "----------- | ----- | ----- | ------------------ | ---------------- |"
+                            + " -------------");
+            for (int parallelism : parallelisms) {
+                PipelineBench.Row row = bench.measure(parallelism);
+                out.printf(
+                        Locale.ROOT,
+                        "%11d | %5d | %5.1f | %18.2f | %16.2f | %13.3f%n",
+                        row.parallelism(),
+                        row.tiles(),
+                        row.jobSeconds(),
+                        row.bareTilesPerSecond(),
+                        row.pipelineTilesPerSecond(),
+                        row.ratio());
+            }
+            return 0;
+        } finally {
+            delete(work);
+        }
+    }
+
+    private static void delete(Path dir) throws java.io.IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
     /**
      * Synthetic plot photos as JPEG bytes (quality 90), with pixel noise over the painted plants: a
      * camera's texture and sensor noise, without which a JPEG is a few times smaller and faster to
@@ -430,11 +522,7 @@ final class BenchCommand implements JobCommand {
             }
             return out;
         } finally {
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
+            delete(dir);
         }
     }
 }

@@ -5,6 +5,7 @@ import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
@@ -47,14 +48,18 @@ public final class LinearTrainer {
         }
     }
 
-    /** What one epoch did. */
+    /**
+     * What one epoch did; {@code loadShare} is the part of its training time spent making the
+     * batches' tensors from the feature rows.
+     */
     public record Epoch(
             int epoch,
             double trainLoss,
             double trainAccuracy,
             double valLoss,
             double valAccuracy,
-            double samplesPerSecond) {}
+            double samplesPerSecond,
+            double loadShare) {}
 
     /** The trained weights (of the best epoch) and the history. */
     public record Result(
@@ -141,22 +146,30 @@ public final class LinearTrainer {
                 for (int epoch = 1; epoch <= p.epochs(); epoch++) {
                     long t = System.nanoTime();
                     int[] order = order(train, counts, p, epoch);
-                    double lossSum = 0;
-                    int correct = 0;
+                    NDArray lossSum = manager.zeros(new Shape());
+                    NDArray correct = manager.zeros(new Shape(), DataType.INT64);
+                    long loadNanos = 0;
                     for (int from = 0; from < order.length; from += p.batchSize()) {
                         int n = Math.min(p.batchSize(), order.length - from);
                         try (NDManager batch = manager.newSubManager()) {
+                            long load = System.nanoTime();
                             NDArray x =
                                     batch.create(rows(train, order, from, n), new Shape(n, dim));
                             NDArray y = labels(batch, train, order, from, n, classes, p.loss());
+                            loadNanos += System.nanoTime() - load;
+                            NDArray logits;
+                            NDArray l;
                             try (GradientCollector gc = trainer.newGradientCollector()) {
-                                NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
-                                NDArray l = loss.evaluate(new NDList(y), new NDList(logits));
+                                logits = trainer.forward(new NDList(x)).singletonOrThrow();
+                                l = loss.evaluate(new NDList(y), new NDList(logits));
                                 gc.backward(l);
-                                lossSum += l.getFloat() * n;
-                                correct += correct(logits, train, order, from, n);
                             }
                             trainer.step();
+                            // Summed inside libtorch, read once per epoch: a read per batch
+                            // would stall the loop on a copy to Java every step.
+                            lossSum.addi(l.mul(n));
+                            NDArray labels = p.loss().softmax() ? y : y.argMax(1);
+                            correct.addi(logits.argMax(1).eq(labels).sum());
                         }
                     }
                     double seconds = (System.nanoTime() - t) / 1e9;
@@ -166,12 +179,15 @@ public final class LinearTrainer {
                     Epoch e =
                             new Epoch(
                                     epoch,
-                                    lossSum / order.length,
-                                    correct / (double) order.length,
+                                    lossSum.getFloat() / order.length,
+                                    correct.getLong() / (double) order.length,
                                     valStats[0],
                                     valStats[1],
-                                    order.length / seconds);
+                                    order.length / seconds,
+                                    loadNanos / 1e9 / seconds);
                     history.add(e);
+                    lossSum.close();
+                    correct.close();
                     progress.accept(e);
                     if (Double.isNaN(e.trainLoss())
                             || Double.isInfinite(e.trainLoss())

@@ -17,6 +17,7 @@ import org.plantclef.classify.TrainBench;
 import org.plantclef.embed.DecodeBench;
 import org.plantclef.embed.Device;
 import org.plantclef.embed.DjlEmbedder;
+import org.plantclef.embed.DjlEnvironment;
 import org.plantclef.embed.EmbedBench;
 import org.plantclef.embed.EmbedderSpec;
 import org.plantclef.image.ImageDecoder;
@@ -82,19 +83,19 @@ final class BenchCommand implements JobCommand {
             key("bench.train-dim")
                     .intType()
                     .defaultValue(768)
-                    .withDescription("With --train: feature dimension.");
+                    .withDescription("With TRAIN: feature dimension.");
 
     static final ConfigOption<Integer> TRAIN_CLASSES =
             key("bench.train-classes")
                     .intType()
                     .defaultValue(1000)
-                    .withDescription("With --train: number of classes.");
+                    .withDescription("With TRAIN: number of classes.");
 
     static final ConfigOption<Integer> TRAIN_SAMPLES =
             key("bench.train-samples")
                     .intType()
-                    .defaultValue(4096)
-                    .withDescription("With --train: training samples per epoch.");
+                    .defaultValue(100_000)
+                    .withDescription("With TRAIN: training samples per epoch.");
 
     static final ConfigOption<Integer> IMAGE_SIZE =
             key("bench.image-size")
@@ -328,7 +329,7 @@ final class BenchCommand implements JobCommand {
         return 0;
     }
 
-    /** Classifier training: DJL against plain Java, same data, batches and algorithm. */
+    /** Classifier training: our trainer against the plain PyTorch-style loop, in DJL. */
     private static int train(Configuration conf, PrintStream out) {
         int dim = Options.get(conf, TRAIN_DIM);
         int classes = Options.get(conf, TRAIN_CLASSES);
@@ -338,23 +339,32 @@ final class BenchCommand implements JobCommand {
             throw Options.invalid(
                     TRAIN_CLASSES, classes, "need dim >= 1, classes >= 2, samples >= 1");
         }
+        int threads = Options.get(conf, THREADS);
+        DjlEnvironment.prepare(threads, null);
         out.printf(
                 Locale.ROOT,
-                "bench --train: Linear(%d, %d), NLL + Adam, %d samples, 2 epochs per measurement%n%n",
+                "bench --mode train: Linear(%d, %d), NLL + Adam, %d samples, 2 epochs per"
+                        + " measurement, %s threads%n%n",
                 dim,
                 classes,
-                samples);
-        out.println("batch | DJL samples/s | plain Java samples/s | DJL/Java");
-        out.println("----- | ------------- | -------------------- | --------");
+                samples,
+                threads == 0 ? "default" : Integer.toString(threads));
+        out.println(
+                "batch | trainer samples/s | PyTorch-style DJL loop samples/s | trainer/loop |"
+                        + " trainer's data loading share");
+        out.println(
+                "----- | ----------------- | -------------------------------- | ------------ |"
+                        + " ----------------------------");
         for (int batch : batches) {
             TrainBench.Row row = TrainBench.measure(samples, dim, classes, batch, 2);
             out.printf(
                     Locale.ROOT,
-                    "%5d | %13.0f | %20.0f | %8.2f%n",
+                    "%5d | %17.0f | %32.0f | %12.2f | %27.1f%%%n",
                     batch,
-                    row.djlSamplesPerSecond(),
-                    row.javaSamplesPerSecond(),
-                    row.ratio());
+                    row.trainerSamplesPerSecond(),
+                    row.loopSamplesPerSecond(),
+                    row.ratio(),
+                    100 * row.loadShare());
         }
         return 0;
     }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MeterView;
@@ -84,6 +85,12 @@ public final class BatchingEmbedOperator<IN, OUT> extends AbstractStreamOperator
     public void open() throws Exception {
         super.open();
         adapter.open();
+        DjlEnvironment.taskSlots(
+                getContainingTask()
+                        .getEnvironment()
+                        .getTaskManagerInfo()
+                        .getConfiguration()
+                        .get(TaskManagerOptions.NUM_TASK_SLOTS));
         embedder = factory.open(gpuIndex());
         preprocessor = new Preprocessor(embedder.imageSize());
         records = new ArrayList<>(batchSize);

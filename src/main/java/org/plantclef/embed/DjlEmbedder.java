@@ -148,6 +148,34 @@ public final class DjlEmbedder implements Embedder {
         }
     }
 
+    /** Batches {@link #warmUp} runs. */
+    static final int WARM_UP_BATCHES = 2;
+
+    /**
+     * Runs {@value #WARM_UP_BATCHES} batches of zeros, so that the first real batch runs at full
+     * speed: TorchScript profiles the graph on its first call and optimises it on the second, and
+     * libtorch and oneDNN allocate their buffers and pick their kernels for the shape. Both batches
+     * are full-sized, as every batch the model sees is (shorter ones are padded).
+     *
+     * @return the milliseconds each warm-up batch took
+     */
+    public long[] warmUp() {
+        float[] zeros = new float[spec.batchSize() * preprocessor.imageFloats()];
+        long[] millis = new long[WARM_UP_BATCHES];
+        for (int i = 0; i < WARM_UP_BATCHES; i++) {
+            long start = System.nanoTime();
+            run(zeros, spec.batchSize(), spec.imageSize());
+            millis[i] = (System.nanoTime() - start) / 1_000_000;
+        }
+        LOG.info(
+                "Warmed up {} with {} batches of {}: {} ms",
+                spec.modelFile(),
+                WARM_UP_BATCHES,
+                spec.batchSize(),
+                Arrays.toString(millis));
+        return millis;
+    }
+
     /** The device the model actually runs on. */
     public ai.djl.Device device() {
         return device;

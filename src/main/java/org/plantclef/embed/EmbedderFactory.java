@@ -11,8 +11,11 @@ public interface EmbedderFactory extends Serializable {
      */
     Embedder open(int gpuIndex);
 
-    /** The DJL embedder of {@code spec}. */
+    /**
+     * The DJL embedder of {@code spec}, warmed up, from this JVM's {@link SharedEmbedders}: a
+     * restarted subtask takes the model its predecessor loaded.
+     */
     static EmbedderFactory djl(EmbedderSpec spec) {
-        return gpuIndex -> DjlEmbedder.open(spec, gpuIndex);
+        return gpuIndex -> SharedEmbedders.acquire(spec, gpuIndex);
     }
 }

@@ -282,7 +282,7 @@ class PlantClefTest {
     }
 
     @Test
-    void benchTrainComparesDjlWithPlainJava() {
+    void benchTrainComparesTheTrainerWithAPyTorchStyleLoop() {
         Run run =
                 run(
                         "bench",
@@ -295,10 +295,14 @@ class PlantClefTest {
                         "--train-samples",
                         "256",
                         "--batch-sizes",
-                        "32");
+                        "32",
+                        "--threads",
+                        "1");
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(run.out())
-                .contains("Linear(16, 4)")
-                .containsPattern("(?m)^\\s+32 \\|\\s+[0-9]+ \\|\\s+[0-9]+ \\|\\s+[0-9.]+$");
+                .contains("Linear(16, 4)", "256 samples")
+                .contains("trainer samples/s | PyTorch-style DJL loop samples/s | trainer/loop")
+                .containsPattern(
+                        "(?m)^\\s+32 \\|\\s+[0-9]+ \\|\\s+[0-9]+ \\|\\s+[0-9.]+ \\|\\s+[0-9.]+%$");
     }
 }

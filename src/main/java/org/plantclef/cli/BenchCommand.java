@@ -114,7 +114,8 @@ final class BenchCommand implements JobCommand {
             key("bench.threads")
                     .intType()
                     .defaultValue(0)
-                    .withDescription("PyTorch threads; 0 keeps PyTorch's default (all cores).");
+                    .withDescription(
+                            "PyTorch intra-op threads (one value per JVM); 0 = all cores.");
 
     static final ConfigOption<Device> DEVICE =
             key("bench.device")
@@ -460,9 +461,9 @@ final class BenchCommand implements JobCommand {
             PipelineBench bench = new PipelineBench(spec, photos, count, grids, seconds, work);
             out.printf(
                     Locale.ROOT,
-                    "bench --mode pipeline: %s, input %dpx, batch %d, %s threads, %d plot photos"
-                            + " %dx%d JPEG, grids %s; bare model >= %.0f s before and after each"
-                            + " job%n%n",
+                    "bench --mode pipeline: %s, input %dpx, batch %d, %s threads, N = %d plot"
+                            + " photos %dx%d JPEG, grids %s; bare model >= %.0f s before and"
+                            + " after the jobs%n%n",
                     Path.of(model).getFileName(),
                     size,
                     batch,
@@ -473,22 +474,27 @@ final class BenchCommand implements JobCommand {
                     Options.get(conf, GRIDS),
                     seconds);
             out.println(
-                    "parallelism | tiles | job s | bare model tiles/s | pipeline tiles/s |"
-                            + " pipeline/bare");
+                    "parallelism | bare model tiles/s | jobs s (N, 2N photos) | end to end tiles/s"
+                            + " | end to end/bare | steady tiles/s | steady/bare");
             out.println(
-                    "----------- | ----- | ----- | ------------------ | ---------------- |"
-                            + " -------------");
+                    "----------- | ------------------ | --------------------- | ------------------"
+                            + " | --------------- | -------------- | -----------");
             for (int parallelism : parallelisms) {
                 PipelineBench.Row row = bench.measure(parallelism);
                 out.printf(
                         Locale.ROOT,
-                        "%11d | %5d | %5.1f | %18.2f | %16.2f | %13.3f%n",
+                        "%11d | %18.2f | %21s | %18.2f | %15.3f | %14.2f | %11.3f%n",
                         row.parallelism(),
-                        row.tiles(),
-                        row.jobSeconds(),
                         row.bareTilesPerSecond(),
-                        row.pipelineTilesPerSecond(),
-                        row.ratio());
+                        String.format(
+                                Locale.ROOT,
+                                "%.1f, %.1f",
+                                row.shortJobSeconds(),
+                                row.longJobSeconds()),
+                        row.endToEndTilesPerSecond(),
+                        row.endToEndRatio(),
+                        row.steadyTilesPerSecond(),
+                        row.steadyRatio());
             }
             return 0;
         } finally {

@@ -61,8 +61,9 @@ public final class EmbedOptions {
                     .intType()
                     .defaultValue(0)
                     .withDescription(
-                            "PyTorch threads per TaskManager JVM; 0 keeps PyTorch's default (all"
-                                    + " cores).");
+                            "PyTorch intra-op threads of each slot's model (one value per"
+                                    + " TaskManager JVM); 0 = the cores divided among the"
+                                    + " TaskManager's task slots.");
 
     public static final ConfigOption<Boolean> DCT =
             key("embed.dct")

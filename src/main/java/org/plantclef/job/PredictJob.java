@@ -21,6 +21,7 @@ import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.plantclef.aggregate.PlotAggregator;
 import org.plantclef.aggregate.Strategies;
 import org.plantclef.aggregate.Strategy;
@@ -833,6 +834,12 @@ public final class PredictJob {
                                 ? "watch " + settings.watch()
                                 : "kafka " + settings.kafkaIn();
         return "plantclef predict " + from;
+    }
+
+    /** The job's dataflow, built but not run: tests check what is chained and what is shuffled. */
+    StreamGraph graph(StreamExecutionEnvironment env) throws IOException {
+        build(env);
+        return env.getStreamGraph();
     }
 
     /**

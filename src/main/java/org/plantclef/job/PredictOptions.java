@@ -289,7 +289,9 @@ public final class PredictOptions {
                     .intType()
                     .defaultValue(0)
                     .withDescription(
-                            "PyTorch threads per TaskManager JVM; 0 keeps PyTorch's default.");
+                            "PyTorch intra-op threads of each slot's model (one value per"
+                                    + " TaskManager JVM); 0 = the cores divided among the"
+                                    + " TaskManager's task slots.");
 
     public static final ConfigOption<Duration> MAX_WAIT =
             key("predict.max-wait")

@@ -254,6 +254,40 @@ class PlantClefTest {
     }
 
     @Test
+    void benchPipelineRunsThePredictJobAgainstTheBareModel() {
+        Run run =
+                run(
+                        "bench",
+                        "--mode",
+                        "pipeline",
+                        "--model",
+                        org.plantclef.embed.TinyModels.tokens().toString(),
+                        "--image-size",
+                        "56",
+                        "--batch-sizes",
+                        "4",
+                        "--threads",
+                        "1",
+                        "--photos",
+                        "3",
+                        "--photo-width",
+                        "200",
+                        "--photo-height",
+                        "150",
+                        "--parallelism",
+                        "1",
+                        "--seconds",
+                        "0.2");
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out())
+                .contains("N = 3 plot photos 200x150 JPEG, grids [3]")
+                .contains("| steady tiles/s | steady/bare")
+                .containsPattern(
+                        "(?m)^\\s+1 \\|\\s+[0-9.]+ \\|\\s+[0-9.]+, [0-9.]+ \\|\\s+[0-9.]+ \\|"
+                                + "\\s+[0-9.]+ \\|\\s+([0-9.]+|NaN) \\|\\s+([0-9.]+|NaN)$");
+    }
+
+    @Test
     void benchDecodeTimesTheTileStagePerPhoto() {
         Run run =
                 run(

@@ -474,23 +474,32 @@ final class BenchCommand implements JobCommand {
                     Options.get(conf, GRIDS),
                     seconds);
             out.println(
-                    "parallelism | bare model tiles/s | jobs s (N, 2N photos) | end to end tiles/s"
-                            + " | end to end/bare | steady tiles/s | steady/bare");
+                    "parallelism | bare model tiles/s (before, after) | jobs s (photos) |"
+                            + " end to end tiles/s | end to end/bare | steady tiles/s |"
+                            + " steady/bare");
             out.println(
-                    "----------- | ------------------ | --------------------- | ------------------"
-                            + " | --------------- | -------------- | -----------");
+                    "----------- | ---------------------------------- | --------------- |"
+                            + " ------------------ | --------------- | -------------- |"
+                            + " -----------");
             for (int parallelism : parallelisms) {
                 PipelineBench.Row row = bench.measure(parallelism);
                 out.printf(
                         Locale.ROOT,
-                        "%11d | %18.2f | %21s | %18.2f | %15.3f | %14.2f | %11.3f%n",
+                        "%11d | %34s | %15s | %18.2f | %15.3f | %14.2f | %11.3f%n",
                         row.parallelism(),
-                        row.bareTilesPerSecond(),
                         String.format(
                                 Locale.ROOT,
-                                "%.1f, %.1f",
+                                "%.2f (%.2f, %.2f)",
+                                row.bareTilesPerSecond(),
+                                row.bareBefore(),
+                                row.bareAfter()),
+                        String.format(
+                                Locale.ROOT,
+                                "%.1f (%d); %.1f (%d)",
                                 row.shortJobSeconds(),
-                                row.longJobSeconds()),
+                                row.shortPhotos(),
+                                row.longJobSeconds(),
+                                row.longPhotos()),
                         row.endToEndTilesPerSecond(),
                         row.endToEndRatio(),
                         row.steadyTilesPerSecond(),

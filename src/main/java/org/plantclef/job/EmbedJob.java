@@ -171,7 +171,9 @@ public final class EmbedJob {
     public DeadLetters.Split<EmbeddingRecord> transform(DataStream<ImageRecord> input) {
         DeadLetters.Split<ImageRecord> distinct =
                 DistinctImages.of(input, ImageRecord::imageName, "image_name");
-        DataStream<ImageRecord> images = distinct.records();
+        // Round-robin after the dedupe's keyed exchange: hashing names spreads images unevenly
+        // over the subtasks, and the job waits for the busiest.
+        DataStream<ImageRecord> images = distinct.records().rebalance();
         EmbedderFactory factory = EmbedderFactory.djl(settings.spec());
         TypeInformation<EmbeddingRecord> type = TypeInformation.of(EmbeddingRecord.class);
         int batch = settings.spec().batchSize();

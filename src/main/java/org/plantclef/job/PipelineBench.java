@@ -37,18 +37,25 @@ public final class PipelineBench {
      */
     public record Row(
             int parallelism,
-            long tiles,
-            double bareTilesPerSecond,
+            int shortPhotos,
+            int longPhotos,
+            double bareBefore,
+            double bareAfter,
             double shortJobSeconds,
             double longJobSeconds,
             double endToEndTilesPerSecond,
             double steadyTilesPerSecond) {
+        /** The bare model's tiles/s: the mean of its runs before and after the jobs. */
+        public double bareTilesPerSecond() {
+            return (bareBefore + bareAfter) / 2;
+        }
+
         public double steadyRatio() {
-            return steadyTilesPerSecond / bareTilesPerSecond;
+            return steadyTilesPerSecond / bareTilesPerSecond();
         }
 
         public double endToEndRatio() {
-            return endToEndTilesPerSecond / bareTilesPerSecond;
+            return endToEndTilesPerSecond / bareTilesPerSecond();
         }
     }
 
@@ -74,41 +81,56 @@ public final class PipelineBench {
     }
 
     /**
-     * Runs the bare model, the job over the photos, the job over twice as many (each photo again
-     * under a second plot id), and the bare model again: the bare rate is the mean of its two runs,
-     * so a drift in the machine's load hurts both sides alike. Each job starts cold: no model is
-     * left loaded from the run before.
+     * Runs the bare model, the job over the N photos, the job over N + M (the photos again under
+     * other plot ids), and the bare model again: the bare rate is the mean of its two runs, so a
+     * drift in the machine's load hurts both sides alike. Each job starts cold: no model is left
+     * loaded from the run before. M is N rounded up so that the M extra photos fill whole batches
+     * in every subtask: the last, padded batch of each run then costs both runs the same, and
+     * cancels out of the difference (with N = 4 photos of 9 tiles and batches of 8, it would
+     * otherwise make the job look 10 % faster than it is).
      */
     public Row measure(int parallelism) throws Exception {
         Path classifier = work.resolve("classifier");
         if (!Files.exists(classifier)) {
             writeClassifier(classifier, outputDim());
         }
-        Path doubled = work.resolve("plots-twice");
-        if (!Files.exists(doubled)) {
-            Files.createDirectories(doubled);
-            try (var files = Files.list(photos)) {
-                for (Path photo : files.toList()) {
-                    String name = photo.getFileName().toString();
-                    Files.copy(photo, doubled.resolve("a-" + name));
-                    Files.copy(photo, doubled.resolve("b-" + name));
-                }
-            }
+        int perPhoto = Arrays.stream(grids).map(g -> g * g).sum();
+        int unit = parallelism * spec.batchSize() / gcd(perPhoto, spec.batchSize());
+        int extra = (plots + unit - 1) / unit * unit;
+        Path longer = work.resolve("plots-long-p" + parallelism);
+        Files.createDirectories(longer);
+        List<Path> originals;
+        try (var files = Files.list(photos)) {
+            originals = files.sorted().toList();
+        }
+        for (Path photo : originals) {
+            Files.copy(photo, longer.resolve(photo.getFileName()));
+        }
+        for (int i = 0; i < extra; i++) {
+            Path photo = originals.get(i % originals.size());
+            Files.copy(photo, longer.resolve("extra-" + i + "-" + photo.getFileName()));
         }
         double before = bare(parallelism);
         double shortRun = job(photos, plots, parallelism, classifier);
-        double longRun = job(doubled, 2 * plots, parallelism, classifier);
+        double longRun = job(longer, plots + extra, parallelism, classifier);
         double after = bare(parallelism);
-        long tiles = (long) plots * Arrays.stream(grids).map(g -> g * g).sum();
+        long extraTiles = (long) extra * perPhoto;
+        long longTiles = (long) (plots + extra) * perPhoto;
         return new Row(
                 parallelism,
-                2 * tiles,
-                (before + after) / 2,
+                plots,
+                plots + extra,
+                before,
+                after,
                 shortRun,
                 longRun,
-                2 * tiles / longRun,
+                longTiles / longRun,
                 // Too few photos for the difference to rise above the noise: no figure.
-                longRun > shortRun ? tiles / (longRun - shortRun) : Double.NaN);
+                longRun > shortRun ? extraTiles / (longRun - shortRun) : Double.NaN);
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
     }
 
     /** Seconds the predict job takes over {@code input}, from a cold start. */

@@ -283,7 +283,7 @@ class PlantClefTest {
                 .contains("N = 3 plot photos 200x150 JPEG, grids [3]")
                 .contains("| steady tiles/s | steady/bare")
                 .containsPattern(
-                        "(?m)^\\s+1 \\|\\s+[0-9.]+ \\|\\s+[0-9.]+, [0-9.]+ \\|\\s+[0-9.]+ \\|"
+                        "(?m)^\\s+1 \\|\\s+[0-9.]+ \\([0-9.]+, [0-9.]+\\) \\|\\s+[0-9.]+ \\(3\\); [0-9.]+ \\(7\\) \\|\\s+[0-9.]+ \\|"
                                 + "\\s+[0-9.]+ \\|\\s+([0-9.]+|NaN) \\|\\s+([0-9.]+|NaN)$");
     }
 

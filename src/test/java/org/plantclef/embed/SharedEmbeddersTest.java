@@ -66,7 +66,7 @@ class SharedEmbeddersTest {
     }
 
     @Test
-    void warmUpRunsTheConfiguredBatches() {
+    void warmUpRunsTwoBatchesOfASmallModel() {
         try (DjlEmbedder embedder =
                 DjlEmbedder.open(TinyModels.spec(TinyModels.tokens(), 56, 4, false), 0)) {
             assertThat(embedder.warmUp()).hasSize(DjlEmbedder.WARM_UP_BATCHES);

@@ -163,10 +163,7 @@ public final class Resizer {
         byte[] src = image.rgb();
         int imageStride = image.width() * 3;
         int firstRow = vertical.start[0];
-        int lastRow = 0; // exclusive
-        for (int y = 0; y < cropH; y++) {
-            lastRow = Math.max(lastRow, vertical.start[y] + vertical.length[y]);
-        }
+        int lastRow = vertical.end(); // exclusive
 
         // Horizontal pass: the rows the vertical pass reads, the window's columns, as bytes.
         int midStride = cropW * 3;
@@ -233,10 +230,7 @@ public final class Resizer {
         byte[] src = image.rgb();
         int imageStride = image.width() * 3;
         int firstRow = vertical.start[0];
-        int lastRow = 0; // exclusive
-        for (int y = 0; y < cropH; y++) {
-            lastRow = Math.max(lastRow, vertical.start[y] + vertical.length[y]);
-        }
+        int lastRow = vertical.end(); // exclusive
 
         int midStride = cropW * 3;
         float[] mid = new float[(lastRow - firstRow) * midStride];
@@ -305,6 +299,15 @@ public final class Resizer {
             this.weights = weights;
             this.fixed = fixed;
             this.stride = stride;
+        }
+
+        /** One past the last input index any output coordinate reads. */
+        int end() {
+            int end = 0;
+            for (int i = 0; i < start.length; i++) {
+                end = Math.max(end, start[i] + length[i]);
+            }
+            return end;
         }
 
         /**

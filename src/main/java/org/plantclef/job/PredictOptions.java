@@ -290,8 +290,8 @@ public final class PredictOptions {
                     .defaultValue(0)
                     .withDescription(
                             "PyTorch intra-op threads of each slot's model (one value per"
-                                    + " TaskManager JVM); 0 = the cores divided among the"
-                                    + " TaskManager's task slots.");
+                                    + " TaskManager JVM); 0 = twice the cores divided among the"
+                                    + " TaskManager's task slots, at most all cores.");
 
     public static final ConfigOption<Duration> MAX_WAIT =
             key("predict.max-wait")

@@ -10,6 +10,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Adam;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -101,19 +102,17 @@ public final class TrainBench {
             b.setRequiresGradient(true);
             Optimizer adam =
                     Adam.builder().optLearningRateTracker(Tracker.fixed(LEARNING_RATE)).build();
-            Random random = new Random(5);
+            // The trainer's own seeded shuffle, so both loops see batches in the same order.
+            LinearTrainer.Params shuffle =
+                    new LinearTrainer.Params(LossKind.NLL, 1, batch, LEARNING_RATE, 1, false, 1);
             long start = System.nanoTime();
             for (int epoch = 0; epoch < epochs; epoch++) {
-                long[] order = new long[n];
-                for (int i = 0; i < n; i++) {
-                    order[i] = i;
-                }
-                for (int i = n - 1; i > 0; i--) {
-                    int j = random.nextInt(i + 1);
-                    long t = order[i];
-                    order[i] = order[j];
-                    order[j] = t;
-                }
+                long[] order =
+                        Arrays.stream(
+                                        LinearTrainer.order(
+                                                data, new int[classes], shuffle, epoch + 1))
+                                .asLongStream()
+                                .toArray();
                 try (NDManager epochManager = manager.newSubManager()) {
                     NDArray permutation = epochManager.create(order);
                     for (int from = 0; from < n; from += batch) {
